@@ -1,0 +1,46 @@
+# shopstack: one shop built twice. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEPLOYABLES := chassis devstack monolith services/users services/catalog services/cart \
+	services/orders services/payments gateway
+REQUIREMENTS := requirements-dev.txt $(wildcard */requirements.txt services/*/requirements.txt) \
+	$(wildcard */pyproject.toml services/*/pyproject.toml)
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: $(REQUIREMENTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps $(foreach d,$(DEPLOYABLES),$(if $(wildcard $(d)/pyproject.toml),-e $(d)))
+	touch $@
+
+.PHONY: install
+install: $(BIN)/.installed ## Create the development virtualenv with every deployable in it
+
+.PHONY: run
+run: install ## Start both shops in the foreground: monolith :8000, gateway :8080 (Ctrl-C stops)
+	$(BIN)/python -m devstack run all
+
+.PHONY: run-monolith
+run-monolith: install ## Start the monolith only, on :8000
+	$(BIN)/python -m devstack run monolith
+
+.PHONY: run-microservices
+run-microservices: install ## Start the microservices and the gateway only, on :8080
+	$(BIN)/python -m devstack run microservices
+
+.PHONY: test
+test: install ## Run every test: units, services, the contract suite against both shops
+	$(BIN)/pytest
+
+.PHONY: lint
+lint: install ## ruff over the whole tree
+	$(BIN)/ruff check .

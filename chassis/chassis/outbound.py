@@ -1,0 +1,159 @@
+"""Calls to another service: a timeout on every call, bounded jittered retries for
+idempotent methods only, and a circuit breaker per downstream.
+
+Whatever goes wrong on the way (refused, timed out, 5xx after the retries, the
+breaker open) surfaces as :class:`chassis.problems.Unavailable`, so a caller
+answers 503 for the routes that need that downstream and nothing else. The
+request id of the request being served travels along as ``X-Request-ID``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from chassis.breaker import CircuitBreaker, CircuitOpen
+from chassis.problems import Unavailable
+from chassis.request_context import REQUEST_ID_HEADER, current_request_id
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+INTERNAL_TOKEN_HEADER = "X-Internal-Token"
+
+
+class _RetryableResponse(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"{response.status_code} from downstream")
+        self.response = response
+
+
+class _Base:
+    def __init__(self, name: str, base_url: str, *, timeout: float, internal_token: str | None,
+                 retries: int, breaker_failures: int, breaker_reset_seconds: float) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.internal_token = internal_token
+        self.retries = retries
+        self.breaker = CircuitBreaker(name, failure_threshold=breaker_failures,
+                                      reset_seconds=breaker_reset_seconds)
+
+    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        request_id = current_request_id()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        if self.internal_token:
+            headers[INTERNAL_TOKEN_HEADER] = self.internal_token
+        return headers
+
+    def _retry_policy(self, method: str) -> dict[str, Any]:
+        attempts = self.retries + 1 if method.upper() in IDEMPOTENT_METHODS else 1
+        return {
+            "stop": stop_after_attempt(attempts),
+            "wait": wait_random_exponential(multiplier=0.05, max=0.5),
+            "retry": retry_if_exception_type((httpx.TransportError, _RetryableResponse)),
+            "reraise": True,
+        }
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        if response.status_code in RETRYABLE_STATUSES:
+            raise _RetryableResponse(response)
+        return response
+
+    def _unavailable(self, exc: Exception) -> Unavailable:
+        if isinstance(exc, CircuitOpen):
+            return Unavailable(f"The {self.name} service is unavailable (circuit open).")
+        if isinstance(exc, httpx.TimeoutException):
+            return Unavailable(f"The {self.name} service did not answer in time.")
+        return Unavailable(f"The {self.name} service is unavailable.")
+
+
+class ServiceClient(_Base):
+    """A pooled, synchronous client for one downstream (for the Flask services)."""
+
+    def __init__(self, name: str, base_url: str, *, timeout: float = 2.0,
+                 internal_token: str | None = None,
+                 transport: httpx.BaseTransport | None = None, retries: int = 2,
+                 breaker_failures: int = 5, breaker_reset_seconds: float = 10.0) -> None:
+        super().__init__(name, base_url, timeout=timeout, internal_token=internal_token,
+                         retries=retries, breaker_failures=breaker_failures,
+                         breaker_reset_seconds=breaker_reset_seconds)
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def request(self, method: str, path: str, *, json: Any = None,
+                headers: Mapping[str, str] | None = None,
+                params: Mapping[str, Any] | None = None) -> httpx.Response:
+        try:
+            for attempt in Retrying(**self._retry_policy(method)):
+                with attempt:
+                    return self._once(method, path, json=json, headers=self._headers(headers),
+                                      params=params)
+        except (httpx.TransportError, _RetryableResponse, CircuitOpen) as exc:
+            raise self._unavailable(exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self.breaker.before_call()
+        try:
+            response = self._check(self._client.request(method, path, **kwargs))
+        except (httpx.TransportError, _RetryableResponse):
+            self.breaker.record_failure()
+            raise
+        self.breaker.record_success()
+        return response
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class AsyncServiceClient(_Base):
+    """A pooled, asynchronous client for one downstream (for the gateway and FastAPI services)."""
+
+    def __init__(self, name: str, base_url: str, *, timeout: float = 2.0,
+                 internal_token: str | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None, retries: int = 2,
+                 breaker_failures: int = 5, breaker_reset_seconds: float = 10.0,
+                 max_connections: int = 100) -> None:
+        super().__init__(name, base_url, timeout=timeout, internal_token=internal_token,
+                         retries=retries, breaker_failures=breaker_failures,
+                         breaker_reset_seconds=breaker_reset_seconds)
+        limits = httpx.Limits(max_connections=max_connections,
+                              max_keepalive_connections=max_connections)
+        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout,
+                                         transport=transport, limits=limits)
+
+    async def request(self, method: str, path: str, *, json: Any = None,
+                      content: bytes | None = None,
+                      headers: Mapping[str, str] | None = None,
+                      params: Any = None) -> httpx.Response:
+        try:
+            async for attempt in AsyncRetrying(**self._retry_policy(method)):
+                with attempt:
+                    return await self._once(method, path, json=json, content=content,
+                                            headers=self._headers(headers), params=params)
+        except (httpx.TransportError, _RetryableResponse, CircuitOpen) as exc:
+            raise self._unavailable(exc) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self.breaker.before_call()
+        try:
+            response = self._check(await self._client.request(method, path, **kwargs))
+        except (httpx.TransportError, _RetryableResponse):
+            self.breaker.record_failure()
+            raise
+        self.breaker.record_success()
+        return response
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

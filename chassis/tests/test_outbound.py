@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from chassis.breaker import CircuitBreaker, CircuitOpen
+from chassis.outbound import AsyncServiceClient, ServiceClient
+from chassis.problems import Unavailable
+from chassis.request_context import request_id_var
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_breaker_opens_after_repeated_failures_then_lets_one_probe_through() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker("x", failure_threshold=2, reset_seconds=5, clock=clock)
+    breaker.record_failure()
+    breaker.before_call()
+    breaker.record_failure()
+    with pytest.raises(CircuitOpen):
+        breaker.before_call()
+    clock.now = 5
+    breaker.before_call()  # the probe
+    with pytest.raises(CircuitOpen):
+        breaker.before_call()  # only one probe at a time
+    breaker.record_success()
+    assert breaker.state == "closed"
+
+
+def test_a_failed_probe_opens_the_breaker_again() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker("x", failure_threshold=1, reset_seconds=5, clock=clock)
+    breaker.record_failure()
+    clock.now = 6
+    breaker.before_call()
+    breaker.record_failure()
+    assert breaker.state == "open"
+
+
+def test_idempotent_calls_are_retried_and_posts_are_not() -> None:
+    attempts: dict[str, int] = {"GET": 0, "POST": 0}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        attempts[request.method] += 1
+        return httpx.Response(503)
+
+    client = ServiceClient("flaky", "http://svc", transport=httpx.MockTransport(flaky),
+                           retries=2, breaker_failures=100)
+    for method in ("GET", "POST"):
+        with pytest.raises(Unavailable):
+            client.request(method, "/x")
+    assert attempts == {"GET": 3, "POST": 1}
+
+
+def test_a_client_error_is_returned_not_retried_and_does_not_trip_the_breaker() -> None:
+    client = ServiceClient("svc", "http://svc", breaker_failures=1,
+                           transport=httpx.MockTransport(lambda r: httpx.Response(404)))
+    assert client.request("GET", "/x").status_code == 404
+    assert client.request("GET", "/x").status_code == 404
+    assert client.breaker.state == "closed"
+
+
+def test_the_request_id_and_internal_token_travel_with_each_call() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    client = ServiceClient("svc", "http://svc", internal_token="secret",
+                           transport=httpx.MockTransport(record))
+    token = request_id_var.set("req-42")
+    try:
+        client.request("GET", "/x")
+    finally:
+        request_id_var.reset(token)
+    assert seen[0].headers["X-Request-ID"] == "req-42"
+    assert seen[0].headers["X-Internal-Token"] == "secret"
+
+
+def test_the_async_client_answers_unavailable_fast_once_the_breaker_is_open() -> None:
+    calls = 0
+
+    def down(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.ConnectError("refused", request=request)
+
+    async def scenario() -> None:
+        client = AsyncServiceClient("down", "http://svc", transport=httpx.MockTransport(down),
+                                    retries=0, breaker_failures=2)
+        for _ in range(5):
+            with pytest.raises(Unavailable):
+                await client.request("GET", "/x")
+        await client.aclose()
+
+    asyncio.run(scenario())
+    assert calls == 2

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from chassis.problems import Unauthorized
+from chassis.tokens import TokenIssuer, TokenVerifier, bearer_token, load_or_create_dev_key
+
+
+@pytest.fixture
+def issuer() -> TokenIssuer:
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shop", audience="shop",
+                       ttl_seconds=60)
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def test_a_token_issued_verifies_with_the_published_jwks(issuer: TokenIssuer) -> None:
+    token = issuer.issue(subject="user-1", role="customer")
+    verifier = TokenVerifier.from_jwks(issuer.jwks(), issuer="shop", audience="shop")
+    claims = verifier.verify(token)
+    assert (claims.subject, claims.role) == ("user-1", "customer")
+
+
+def test_an_alg_none_token_is_refused(issuer: TokenIssuer) -> None:
+    header = {"alg": "none", "typ": "JWT", "kid": issuer.kid}
+    now = int(time.time())
+    payload = {"sub": "x", "role": "admin", "iss": "shop", "aud": "shop", "iat": now,
+               "exp": now + 60}
+    with pytest.raises(Unauthorized):
+        issuer.verifier().verify(f"{_b64(header)}.{_b64(payload)}.")
+
+
+def test_an_hmac_token_signed_with_the_public_key_is_refused(issuer: TokenIssuer) -> None:
+    public_pem = issuer._key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    now = int(time.time())
+    payload = {"sub": "x", "role": "admin", "iss": "shop", "aud": "shop", "iat": now,
+               "exp": now + 60}
+    forged = jwt.api_jws.PyJWS().encode(json.dumps(payload).encode(), public_pem[:32],
+                                        algorithm="HS256", headers={"kid": issuer.kid})
+    with pytest.raises(Unauthorized):
+        issuer.verifier().verify(forged)
+
+
+def test_a_token_signed_by_another_key_is_refused(issuer: TokenIssuer) -> None:
+    other = TokenIssuer(Ed25519PrivateKey.generate(), issuer="shop", audience="shop",
+                        ttl_seconds=60)
+    with pytest.raises(Unauthorized):
+        issuer.verifier().verify(other.issue(subject="x", role="admin"))
+
+
+def test_an_expired_token_is_refused() -> None:
+    expired = TokenIssuer(Ed25519PrivateKey.generate(), issuer="shop", audience="shop",
+                          ttl_seconds=-120)
+    with pytest.raises(Unauthorized, match="expired"):
+        expired.verifier().verify(expired.issue(subject="x", role="customer"))
+
+
+def test_a_token_for_another_audience_is_refused(issuer: TokenIssuer) -> None:
+    verifier = TokenVerifier.from_jwks(issuer.jwks(), issuer="shop", audience="elsewhere")
+    with pytest.raises(Unauthorized):
+        verifier.verify(issuer.issue(subject="x", role="customer"))
+
+
+def test_a_tampered_payload_is_refused(issuer: TokenIssuer) -> None:
+    header, _payload, signature = issuer.issue(subject="x", role="customer").split(".")
+    now = int(time.time())
+    forged = _b64({"sub": "x", "role": "admin", "iss": "shop", "aud": "shop", "iat": now,
+                   "exp": now + 60})
+    with pytest.raises(Unauthorized):
+        issuer.verifier().verify(f"{header}.{forged}.{signature}")
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer", "Bearer   "])
+def test_a_missing_or_foreign_authorization_header_is_unauthorized(header: str | None) -> None:
+    with pytest.raises(Unauthorized):
+        bearer_token(header)
+
+
+def test_the_development_key_is_made_once_and_then_reused(tmp_path) -> None:
+    first = load_or_create_dev_key(tmp_path)
+    second = load_or_create_dev_key(tmp_path)
+    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    assert first.public_key().public_bytes(*raw) == second.public_key().public_bytes(*raw)
+    assert (tmp_path / "jwt-ed25519-dev.pem").stat().st_mode & 0o077 == 0

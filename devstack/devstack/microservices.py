@@ -1,0 +1,68 @@
+"""The microservices stack: stores, five services and the gateway in front."""
+
+from __future__ import annotations
+
+from devstack.process import ProcessSpec, python_module
+from devstack.stacks import REPO_ROOT, StackSettings, _app, _common_env
+from devstack.stores import embedded_mongodb, embedded_redis
+
+SERVICES_DIR = REPO_ROOT / "services"
+
+
+def store_specs(settings: StackSettings) -> list[ProcessSpec]:
+    specs = []
+    if settings.mongodb_url is None:
+        specs.append(embedded_mongodb(settings.mongodb_port, settings.data_dir))
+    if settings.redis_url is None:
+        specs.append(embedded_redis(settings.redis_port, settings.data_dir))
+    return specs
+
+
+def _store_urls(settings: StackSettings) -> tuple[str, str]:
+    mongodb = settings.mongodb_url or f"mongodb://127.0.0.1:{settings.mongodb_port}"
+    redis = settings.redis_url or f"redis://127.0.0.1:{settings.redis_port}/0"
+    return mongodb, redis
+
+
+def service_specs(settings: StackSettings) -> list[ProcessSpec]:
+    ports = settings.service_ports
+    urls = {name: settings.url(port) for name, port in ports.items()}
+    mongodb_url, redis_url = _store_urls(settings)
+    shared = {"JWKS_URL": f"{urls['users']}/.well-known/jwks.json"}
+
+    def env(name: str, **extra: str) -> dict[str, str]:
+        environment = {**_common_env(settings, name, ports[name]), **shared, **extra}
+        database_url = settings.service_database_urls.get(name)
+        if database_url:
+            environment["DATABASE_URL"] = database_url
+        return environment
+
+    def init(package: str) -> list[list[str]]:
+        return [python_module(f"{package}.manage", "init")]
+
+    return [
+        _app("users", SERVICES_DIR / "users", "users.wsgi:app", ports["users"], env("users"),
+             init("users")),
+        _app("catalog", SERVICES_DIR / "catalog", "catalog.asgi:app", ports["catalog"],
+             env("catalog", MONGODB_URL=mongodb_url), init("catalog")),
+        _app("cart", SERVICES_DIR / "cart", "cart.asgi:app", ports["cart"],
+             env("cart", REDIS_URL=redis_url)),
+        _app("payments", SERVICES_DIR / "payments", "payments.asgi:app", ports["payments"],
+             env("payments"), init("payments")),
+        _app("orders", SERVICES_DIR / "orders", "orders.wsgi:app", ports["orders"],
+             env("orders", CATALOG_URL=urls["catalog"], CART_URL=urls["cart"],
+                 PAYMENTS_URL=urls["payments"]), init("orders")),
+    ]
+
+
+def gateway_spec(settings: StackSettings) -> ProcessSpec:
+    ports = settings.service_ports
+    _, redis_url = _store_urls(settings)
+    environment = {
+        **_common_env(settings, "gateway", settings.gateway_port),
+        "REDIS_URL": redis_url,
+        "JWKS_URL": f"{settings.url(ports['users'])}/.well-known/jwks.json",
+        **{f"{name.upper()}_URL": settings.url(port) for name, port in ports.items()},
+    }
+    return _app("gateway", REPO_ROOT / "gateway", "gateway.asgi:app", settings.gateway_port,
+                environment)

@@ -1,0 +1,65 @@
+"""Embedded stand-ins for the stores, used when no server URL is given.
+
+SQL stores need no process (SQLite files). MongoDB is `nx-27017`, a MongoDB
+wire-protocol server on SQLite. Redis is `redis-server` where installed, else
+fakeredis's TCP server.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+from devstack.process import Probe, ProcessSpec
+
+
+def tcp_probe(port: int, host: str = "127.0.0.1") -> Probe:
+    def probe() -> bool:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+    return probe
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def embedded_mongodb(port: int, data_dir: Path) -> ProcessSpec:
+    directory = data_dir / "mongodb"
+    directory.mkdir(parents=True, exist_ok=True)
+    executable = Path(sys.executable).with_name("nx-27017")
+    return ProcessSpec(
+        name="mongodb",
+        argv=[str(executable), "--data-dir", str(directory), "--host", "127.0.0.1",
+              "--port", str(port), "--log-file", str(directory / "server.log"),
+              "--pid-file", str(directory / "server.pid")],
+        probe=tcp_probe(port))
+
+
+_FAKEREDIS_SERVER = (
+    "import sys; from fakeredis import TcpFakeServer; "
+    "TcpFakeServer(('127.0.0.1', int(sys.argv[1]))).serve_forever()"
+)
+
+
+def embedded_redis(port: int, data_dir: Path) -> ProcessSpec:
+    directory = data_dir / "redis"
+    directory.mkdir(parents=True, exist_ok=True)
+    server = shutil.which("redis-server")
+    if server:
+        argv = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", str(directory)]
+    else:
+        argv = [sys.executable, "-c", _FAKEREDIS_SERVER, str(port)]
+    return ProcessSpec(name="redis", argv=argv, probe=tcp_probe(port))

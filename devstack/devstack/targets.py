@@ -1,0 +1,115 @@
+"""The shops the contract suite runs against, each started on its own ports.
+
+`CONTRACT_TARGETS` (comma-separated names) picks some; by default all run:
+the monolith on SQLite, the monolith on PostgreSQL, and the gateway in front
+of the microservices on PostgreSQL, Redis and nx-27017.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import psycopg
+import redis
+
+from devstack.microservices import gateway_spec, service_specs, store_specs
+from devstack.stacks import Stack, StackSettings, monolith_specs
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+TEST_SERVICE_PORTS = {"users": 18101, "catalog": 18102, "cart": 18103, "orders": 18104,
+                      "payments": 18105}
+
+
+@dataclass(frozen=True)
+class RunningShop:
+    name: str
+    base_url: str
+    admin_email: str
+    admin_password: str
+    gateway: bool
+    stack: Stack | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    gateway: bool
+    start: Callable[[], contextlib.AbstractContextManager[RunningShop]]
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Drop and create ``name``; return its SQLAlchemy URL."""
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    host_part = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].split("://", 1)[1]
+    return f"postgresql+psycopg://{host_part}/{name}"
+
+
+@contextlib.contextmanager
+def _running(stack_name: str, build: Callable[[StackSettings], Stack], port: int,
+             gateway: bool, **overrides: object) -> Iterator[RunningShop]:
+    with tempfile.TemporaryDirectory(prefix=f"shop-{stack_name}-") as tmp:
+        data_dir = Path(tmp)
+        settings = StackSettings(data_dir=data_dir, web_concurrency=2, **overrides)  # type: ignore[arg-type]
+        with build(settings) as stack:
+            yield RunningShop(stack_name, f"http://127.0.0.1:{port}", settings.admin_email,
+                              settings.admin_password, gateway, stack)
+
+
+def _monolith(settings: StackSettings) -> Stack:
+    return Stack("monolith", [], monolith_specs(settings),
+                 {"monolith": settings.url(settings.monolith_port)}, _log(settings))
+
+
+def _microservices(settings: StackSettings) -> Stack:
+    return Stack("microservices", store_specs(settings),
+                 service_specs(settings) + [gateway_spec(settings)],
+                 {"gateway": settings.url(settings.gateway_port)}, _log(settings))
+
+
+def _log(settings: StackSettings) -> IO[str]:
+    """Every process's output, in the target's temporary data folder."""
+    return open(settings.data_dir / "processes.log", "a", buffering=1)  # noqa: SIM115
+
+
+def monolith_sqlite() -> contextlib.AbstractContextManager[RunningShop]:
+    return _running("monolith-sqlite", _monolith, 18000, False, monolith_port=18000)
+
+
+def monolith_postgres() -> contextlib.AbstractContextManager[RunningShop]:
+    return _running("monolith-postgres", _monolith, 18001, False, monolith_port=18001,
+                    monolith_database_url=fresh_postgres_database("contract_monolith"))
+
+
+def gateway() -> contextlib.AbstractContextManager[RunningShop]:
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    databases = {name: fresh_postgres_database(f"contract_{name}")
+                 for name in ("users", "orders", "payments")}
+    return _running("gateway", _microservices, 18080, True, gateway_port=18080,
+                    service_ports=TEST_SERVICE_PORTS, mongodb_port=27117,
+                    service_database_urls=databases, redis_url=TEST_REDIS_URL,
+                    extra_env={"RATE_LIMIT_PER_MINUTE": "100000",
+                               "RECONCILE_INTERVAL_SECONDS": "5"})
+
+
+ALL_TARGETS = [
+    Target("monolith-sqlite", False, monolith_sqlite),
+    Target("monolith-postgres", False, monolith_postgres),
+    Target("gateway", True, gateway),
+]
+
+
+def contract_targets() -> list[Target]:
+    wanted = os.environ.get("CONTRACT_TARGETS")
+    if not wanted:
+        return list(ALL_TARGETS)
+    names = {name.strip() for name in wanted.split(",") if name.strip()}
+    return [target for target in ALL_TARGETS if target.name in names]
