@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -24,7 +25,7 @@ def _verdict(results: dict[str, str]) -> dict[str, Any]:
     raise Unavailable(f"Not ready: {', '.join(failing)}.", checks=results)
 
 
-def _failure(name: str, exc: Exception) -> str:
+def _failure(name: str, exc: BaseException) -> str:
     log.warning("readiness check %s failed: %s", name, exc)
     return f"error: {type(exc).__name__}"
 
@@ -42,11 +43,12 @@ def run_checks(checks: Mapping[str, Check]) -> dict[str, Any]:
 
 
 async def run_async_checks(checks: Mapping[str, AsyncCheck]) -> dict[str, Any]:
+    """Like :func:`run_checks`, with the checks run concurrently: readiness costs the
+    slowest dependency, not the sum of them all."""
+    names = list(checks)
+    outcomes = await asyncio.gather(*(checks[name]() for name in names), return_exceptions=True)
     results: dict[str, str] = {}
-    for name, check in checks.items():
-        try:
-            await check()
-            results[name] = "ok"
-        except Exception as exc:  # any failure means "not ready", never a 500
-            results[name] = _failure(name, exc)
+    for name, outcome in zip(names, outcomes, strict=True):
+        # any failure means "not ready", never a 500
+        results[name] = _failure(name, outcome) if isinstance(outcome, BaseException) else "ok"
     return _verdict(results)

@@ -54,30 +54,26 @@ def fresh_postgres_database(name: str) -> str:
 
 
 @contextlib.contextmanager
-def _running(stack_name: str, build: Callable[[StackSettings], Stack], port: int,
+def _running(stack_name: str, build: Callable[[StackSettings, IO[str]], Stack], port: int,
              gateway: bool, **overrides: object) -> Iterator[RunningShop]:
     with tempfile.TemporaryDirectory(prefix=f"shop-{stack_name}-") as tmp:
         data_dir = Path(tmp)
         settings = StackSettings(data_dir=data_dir, web_concurrency=2, **overrides)  # type: ignore[arg-type]
-        with build(settings) as stack:
+        with open(data_dir / "processes.log", "a", buffering=1) as sink, \
+                build(settings, sink) as stack:
             yield RunningShop(stack_name, f"http://127.0.0.1:{port}", settings.admin_email,
                               settings.admin_password, gateway, stack)
 
 
-def _monolith(settings: StackSettings) -> Stack:
+def _monolith(settings: StackSettings, sink: IO[str]) -> Stack:
     return Stack("monolith", [], monolith_specs(settings),
-                 {"monolith": settings.url(settings.monolith_port)}, _log(settings))
+                 {"monolith": settings.url(settings.monolith_port)}, sink)
 
 
-def _microservices(settings: StackSettings) -> Stack:
+def _microservices(settings: StackSettings, sink: IO[str]) -> Stack:
     return Stack("microservices", store_specs(settings),
                  service_specs(settings) + [gateway_spec(settings)],
-                 {"gateway": settings.url(settings.gateway_port)}, _log(settings))
-
-
-def _log(settings: StackSettings) -> IO[str]:
-    """Every process's output, in the target's temporary data folder."""
-    return open(settings.data_dir / "processes.log", "a", buffering=1)  # noqa: SIM115
+                 {"gateway": settings.url(settings.gateway_port)}, sink)
 
 
 def monolith_sqlite() -> contextlib.AbstractContextManager[RunningShop]:

@@ -1,0 +1,13 @@
+"""The API gateway: the shop's single public entry in front of the microservices.
+
+    routing      the contract's route table: which service, which guard
+    auth         bearer tokens verified at the edge with the issuer's JWKS
+    upstreams    one pooled client per downstream, timed for the access log
+    transport    a lean HTTP/1.1 keep-alive transport under those clients
+    proxy        a request forwarded as it is, the answer returned as it is
+    aggregation  the cart view composed from the cart and catalog services
+    ratelimit    fixed-window limits per client, shared in Redis
+    xml_render   JSON answers rendered as XML for clients that prefer it
+    openapi      the contract document and a plain page that lists its paths
+    app          the factory that wires it all together
+"""

@@ -1,0 +1,111 @@
+"""The cart view, composed from the cart service's raw lines and the catalog's prices.
+
+The cart service keeps only ``{product_id: quantity}``; the contract's view adds
+each product's sku, name and today's price, leaves out products deleted since,
+sorts the lines by sku and sums them up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from chassis.fastapi_support import json_ok
+from chassis.problems import NotFound
+from chassis.validation import validate_body
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.proxy import relay
+from gateway.upstreams import Upstreams
+
+LOOKUP_PATH = "/internal/products/lookup"
+
+
+class CartLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(ge=1, le=99)
+
+
+class UnexpectedAnswer(Exception):
+    """A service broke its internal API (a bug or a misconfiguration: a 500, logged)."""
+
+
+def cart_view(lines: Sequence[Mapping[str, Any]],
+              products: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The contract's cart: priced lines sorted by sku, deleted products left out."""
+    items = []
+    for line in lines:
+        product = products.get(line["product_id"])
+        if product is None:
+            continue
+        price, quantity = product["price_cents"], line["quantity"]
+        items.append({"product_id": line["product_id"], "sku": product["sku"],
+                      "name": product["name"], "unit_price_cents": price,
+                      "quantity": quantity, "line_total_cents": price * quantity})
+    items.sort(key=lambda item: item["sku"])
+    return {"items": items, "item_count": sum(item["quantity"] for item in items),
+            "total_cents": sum(item["line_total_cents"] for item in items)}
+
+
+async def lookup_products(upstreams: Upstreams, ids: Sequence[str]) -> dict[str, Any]:
+    """The catalog's products by id (unknown ids are simply absent)."""
+    if not ids:
+        return {}
+    answer = await upstreams.call("catalog", "POST", LOOKUP_PATH, json={"ids": list(ids)})
+    if answer.status_code != 200:
+        raise UnexpectedAnswer(f"catalog lookup answered {answer.status_code}")
+    return {product["id"]: product for product in answer.json()["items"]}
+
+
+async def _composed(upstreams: Upstreams, raw_cart: Any) -> Response:
+    lines = raw_cart["items"]
+    products = await lookup_products(upstreams, [line["product_id"] for line in lines])
+    return json_ok(cart_view(lines, products))
+
+
+async def _cart_call(upstreams: Upstreams, request: Request, method: str, path: str,
+                     **kwargs: Any) -> Response:
+    """Call the cart service; compose its 200 answer into the view, relay anything else."""
+    answer = await upstreams.call("cart", method, path, headers=_auth_only(request), **kwargs)
+    if answer.status_code != 200:
+        return relay(answer)
+    return await _composed(upstreams, answer.json())
+
+
+def _auth_only(request: Request) -> dict[str, str]:
+    token = request.headers.get("authorization")
+    return {"authorization": token} if token else {}
+
+
+def _item_path(request: Request) -> str:
+    return f"/api/cart/items/{quote(request.path_params['product_id'], safe='')}"
+
+
+async def show_cart(upstreams: Upstreams, request: Request) -> Response:
+    return await _cart_call(upstreams, request, "GET", "/api/cart")
+
+
+async def set_item(upstreams: Upstreams, request: Request) -> Response:
+    """Validate, check the product exists, then set the line's quantity."""
+    line = validate_body(CartLineIn, await request.body())
+    product_path = f"/api/products/{quote(request.path_params['product_id'], safe='')}"
+    found = await upstreams.call("catalog", "GET", product_path)
+    if found.status_code == 404:
+        raise NotFound("No such product.")
+    if found.status_code != 200:
+        return relay(found)
+    return await _cart_call(upstreams, request, "PUT", _item_path(request),
+                            json={"quantity": line.quantity})
+
+
+async def remove_item(upstreams: Upstreams, request: Request) -> Response:
+    return await _cart_call(upstreams, request, "DELETE", _item_path(request))
+
+
+async def clear_cart(upstreams: Upstreams, request: Request) -> Response:
+    answer = await upstreams.call("cart", "DELETE", "/api/cart", headers=_auth_only(request))
+    return relay(answer)

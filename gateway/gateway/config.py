@@ -1,0 +1,44 @@
+"""The gateway's settings, read from the environment (see docs/microservices.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chassis.settings import ChassisSettings
+from pydantic import SecretStr
+
+DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
+
+
+class Settings(ChassisSettings):
+    port: int = 8080
+    web_concurrency: int = 2
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    users_url: str = "http://127.0.0.1:8101"
+    catalog_url: str = "http://127.0.0.1:8102"
+    cart_url: str = "http://127.0.0.1:8103"
+    orders_url: str = "http://127.0.0.1:8104"
+    # Empty means the users service's own: USERS_URL + /.well-known/jwks.json.
+    jwks_url: str | None = None
+    # Sent as X-Internal-Token on the catalog lookup that prices the cart.
+    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
+
+    rate_limit_per_minute: int = 600
+    upstream_timeout_seconds: float = 2.0
+    upstream_retries: int = 2
+    breaker_failures: int = 5
+    breaker_reset_seconds: float = 10.0
+    readiness_timeout_seconds: float = 0.5
+
+    # Empty means contract/openapi.yaml found beside the gateway in the repository.
+    openapi_path: Path | None = None
+
+    @property
+    def resolved_jwks_url(self) -> str:
+        return self.jwks_url or f"{self.users_url.rstrip('/')}/.well-known/jwks.json"
+
+    def development_secrets_in_use(self) -> list[str]:
+        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
+            return ["INTERNAL_TOKEN"]
+        return []

@@ -1,0 +1,112 @@
+"""The downstream services: one pooled client each, a deadline per call, timings for the log.
+
+Every call is bounded by ``UPSTREAM_TIMEOUT_SECONDS`` as a whole, retries
+included, so a slow service costs a 503 within that budget. Each attempt's own
+timeout is a little shorter than the budget, so that the first attempt always
+ends by itself and the circuit breaker counts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from contextvars import ContextVar
+from typing import Any
+
+import httpx
+from chassis.outbound import AsyncServiceClient
+from chassis.problems import Unavailable
+
+from gateway.config import Settings
+from gateway.transport import LeanTransport
+
+UpstreamCalls = list[tuple[str, float]]
+upstream_calls: ContextVar[UpstreamCalls | None] = ContextVar("upstream_calls", default=None)
+
+ATTEMPT_SHARE = 0.9
+# The issuer's key set: served by users, but its URL is configured on its own.
+JWKS = "jwks"
+
+
+class Upstreams:
+    def __init__(self, clients: Mapping[str, AsyncServiceClient],
+                 health_clients: Mapping[str, httpx.AsyncClient], *, deadline: float) -> None:
+        self._clients = dict(clients)
+        self._health = dict(health_clients)
+        self.deadline = deadline
+
+    async def call(self, name: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call to ``name`` within the deadline, or :class:`Unavailable`."""
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._clients[name].request(method, path, **kwargs)
+        except TimeoutError as exc:
+            raise Unavailable(f"The {name} service did not answer in time.") from exc
+        finally:
+            _record(name, time.perf_counter() - started)
+
+    async def healthz(self, name: str) -> None:
+        """Raise unless ``name``'s ``/healthz`` answers 200 in time (no retries, no breaker)."""
+        client = self._health[name]
+        async with asyncio.timeout(client.timeout.read):
+            (await client.get("/healthz")).raise_for_status()
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        for health in self._health.values():
+            await health.aclose()
+
+
+def _record(name: str, seconds: float) -> None:
+    calls = upstream_calls.get()
+    if calls is not None:
+        calls.append((name, seconds))
+
+
+def start_timing() -> None:
+    """Begin collecting this request's upstream calls for its access log line."""
+    upstream_calls.set([])
+
+
+class UpstreamLogFilter(logging.Filter):
+    """Adds ``upstream`` and ``upstream_ms`` to the access log line of a proxied request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        calls = upstream_calls.get()
+        if calls:
+            record.upstream = ",".join(dict.fromkeys(name for name, _ in calls))
+            record.upstream_ms = round(sum(seconds for _, seconds in calls) * 1000, 2)
+        upstream_calls.set(None)
+        return True
+
+
+def service_urls(settings: Settings) -> dict[str, str]:
+    """Base URLs of the services behind the edge, and of the issuer's JWKS (its origin)."""
+    jwks = httpx.URL(settings.resolved_jwks_url)
+    return {"users": settings.users_url, "catalog": settings.catalog_url,
+            "cart": settings.cart_url, "orders": settings.orders_url,
+            JWKS: str(jwks.copy_with(raw_path=b"/"))}
+
+
+def open_upstreams(settings: Settings,
+                   transports: Mapping[str, httpx.AsyncBaseTransport]) -> Upstreams:
+    """A pooled client per downstream (the catalog's carries the internal token)."""
+    deadline = settings.upstream_timeout_seconds
+    internal = {"catalog": settings.internal_token.get_secret_value()}
+    clients = {
+        name: AsyncServiceClient(
+            name, url, timeout=deadline * ATTEMPT_SHARE, internal_token=internal.get(name),
+            transport=transports.get(name) or LeanTransport(), retries=settings.upstream_retries,
+            breaker_failures=settings.breaker_failures,
+            breaker_reset_seconds=settings.breaker_reset_seconds)
+        for name, url in service_urls(settings).items()
+    }
+    health = {name: httpx.AsyncClient(base_url=clients[name].base_url,
+                                      timeout=settings.readiness_timeout_seconds,
+                                      transport=transports.get(name))
+              for name in clients if name != JWKS}
+    return Upstreams(clients, health, deadline=deadline)

@@ -1,0 +1,50 @@
+"""The whole shop as one Flask application over one database."""
+
+from __future__ import annotations
+
+from chassis import flask_support
+from chassis.logs import configure_logging
+from chassis.tokens import TokenIssuer, load_or_create_dev_key, load_private_key
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import Flask
+
+from shop import openapi
+from shop.auth import views as auth
+from shop.cart import views as cart
+from shop.catalog import views as catalog
+from shop.config import Settings
+from shop.db import Database
+from shop.errors import ERROR_TABLE
+from shop.orders import views as orders
+from shop.text import IdConverter
+from shop.web import EXTENSION, Shop
+
+SERVED_BY = "monolith"
+
+
+def signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """JWT_PRIVATE_KEY when set, else the development key kept under DATA_DIR/keys."""
+    if settings.jwt_private_key is not None:
+        return load_private_key(settings.jwt_private_key.get_secret_value())
+    return load_or_create_dev_key(settings.data_dir / "keys")
+
+
+def build_shop(settings: Settings) -> Shop:
+    issuer = TokenIssuer(signing_key(settings), issuer=settings.jwt_issuer,
+                         audience=settings.jwt_audience, ttl_seconds=settings.jwt_ttl_seconds)
+    return Shop(settings=settings, db=Database.from_url(settings.sqlalchemy_url), issuer=issuer,
+                verifier=issuer.verifier(), openapi=openapi.OpenApiDocument(settings.openapi_file))
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings()
+    configure_logging(SERVED_BY, settings.log_level)
+    app = Flask(__name__)
+    # Every path parameter is an id: NUL characters make it one that cannot exist.
+    app.url_map.converters["default"] = IdConverter
+    app.extensions[EXTENSION] = shop = build_shop(settings)
+    flask_support.install(app, served_by=SERVED_BY, error_table=ERROR_TABLE,
+                          readiness={"database": shop.db.ping})
+    for blueprint in (auth.bp, catalog.bp, cart.bp, orders.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+    return app

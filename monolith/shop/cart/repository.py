@@ -1,0 +1,46 @@
+"""Cart lines in the database, joined with the catalog for their prices."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from shop.cart.domain import Cart, CartLine
+from shop.cart.models import CartItemRow
+from shop.catalog.models import ProductRow
+from shop.catalog.repository import binary
+
+
+class CartRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def get(self, user_id: str) -> Cart:
+        """The cart at today's prices (an inner join leaves deleted products out)."""
+        rows = self.session.execute(
+            select(ProductRow.id, ProductRow.sku, ProductRow.name, ProductRow.price_cents,
+                   CartItemRow.quantity)
+            .join(ProductRow, ProductRow.id == CartItemRow.product_id)
+            .where(CartItemRow.user_id == user_id)
+            .order_by(binary(ProductRow.sku, self.dialect)))
+        return Cart(tuple(CartLine(product_id=product_id, sku=sku, name=name,
+                                   unit_price_cents=price, quantity=quantity)
+                          for product_id, sku, name, price, quantity in rows))
+
+    def set_quantity(self, user_id: str, product_id: str, quantity: int) -> None:
+        """Insert the line or overwrite its quantity, in one statement."""
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = insert(CartItemRow).values(
+            user_id=user_id, product_id=product_id, quantity=quantity)
+        self.session.execute(statement.on_conflict_do_update(
+            index_elements=[CartItemRow.user_id, CartItemRow.product_id],
+            set_={"quantity": quantity}))
+
+    def remove(self, user_id: str, product_id: str) -> None:
+        self.session.execute(delete(CartItemRow).where(
+            CartItemRow.user_id == user_id, CartItemRow.product_id == product_id))
+
+    def clear(self, user_id: str) -> None:
+        self.session.execute(delete(CartItemRow).where(CartItemRow.user_id == user_id))

@@ -1,0 +1,99 @@
+"""Request and response bodies of the catalog routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chassis.clock import rfc3339
+from chassis.pagination import PageParams
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shop.catalog.domain import Category, NewProduct, Product, ProductSearch, Sort, search_words
+from shop.text import PlainText
+
+MAX_PRICE_CENTS = 100_000_000
+MAX_STOCK = 1_000_000
+
+
+class ProductCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: PlainText = Field(min_length=1, max_length=64)
+    name: PlainText = Field(min_length=1, max_length=200)
+    description: PlainText = Field(default="", max_length=5000)
+    category: PlainText = Field(min_length=1, max_length=100)
+    price_cents: int = Field(ge=1, le=MAX_PRICE_CENTS)
+    stock: int = Field(default=0, ge=0, le=MAX_STOCK)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    def to_domain(self) -> NewProduct:
+        return NewProduct(**self.model_dump())
+
+
+class ProductUpdate(BaseModel):
+    """Any field but the sku; a field left out is unchanged and ``null`` is not a value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: PlainText | None = Field(None, min_length=1, max_length=200)
+    description: PlainText | None = Field(None, max_length=5000)
+    category: PlainText | None = Field(None, min_length=1, max_length=100)
+    price_cents: int | None = Field(None, ge=1, le=MAX_PRICE_CENTS)
+    stock: int | None = Field(None, ge=0, le=MAX_STOCK)
+    attributes: dict[str, Any] | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        # Runs only on values sent (defaults are not validated), so only an explicit null fails.
+        if value is None:
+            raise ValueError("null is not a value")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class ProductQuery(PageParams):
+    q: PlainText | None = None
+    category: PlainText | None = None
+    min_price_cents: int | None = Field(default=None, ge=0)
+    max_price_cents: int | None = Field(default=None, ge=0)
+    sort: Sort = "name"
+
+    def to_domain(self) -> ProductSearch:
+        return ProductSearch(words=search_words(self.q), category=self.category,
+                             min_price_cents=self.min_price_cents,
+                             max_price_cents=self.max_price_cents, sort=self.sort,
+                             offset=self.offset, limit=self.page_size)
+
+
+class ProductOut(BaseModel):
+    id: str
+    sku: str
+    name: str
+    description: str
+    category: str
+    price_cents: int
+    stock: int
+    attributes: dict[str, Any]
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_domain(cls, product: Product) -> ProductOut:
+        return cls(**{**product.__dict__, "created_at": rfc3339(product.created_at),
+                      "updated_at": rfc3339(product.updated_at)})
+
+
+class CategoryOut(BaseModel):
+    name: str
+    product_count: int
+
+    @classmethod
+    def from_domain(cls, category: Category) -> CategoryOut:
+        return cls(name=category.name, product_count=category.product_count)
+
+
+class CategoriesOut(BaseModel):
+    items: list[CategoryOut]

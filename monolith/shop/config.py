@@ -1,0 +1,31 @@
+"""The monolith's settings, read from the environment (see docs/microservices.md for names)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chassis.settings import IssuerSettings
+
+# The repository root when the package runs from a checkout (editable install or image copy).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(IssuerSettings):
+    port: int = 8000
+    web_concurrency: int = 2
+    # Empty means the embedded default: a SQLite file under DATA_DIR/monolith/.
+    database_url: str | None = None
+    seed_file: Path = REPO_ROOT / "data" / "seed" / "catalog.json"
+    openapi_file: Path = REPO_ROOT / "contract" / "openapi.yaml"
+    # How long a checkout's Idempotency-Key is kept (and answers with its first response).
+    idempotency_ttl_seconds: int = 24 * 3600
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver named explicitly."""
+        if not self.database_url:
+            return f"sqlite:///{self.data_dir / 'monolith' / 'shop.db'}"
+        for prefix in ("postgresql://", "postgres://"):
+            if self.database_url.startswith(prefix):
+                return "postgresql+psycopg://" + self.database_url[len(prefix):]
+        return self.database_url

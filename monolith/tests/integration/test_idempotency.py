@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from chassis.clock import utcnow
+from sqlalchemy import update
+
+from shop.db import Database
+from shop.orders import idempotency
+from shop.orders.domain import IdempotencyInProgress, IdempotencyKeyReused
+from shop.orders.idempotency import Keyed, StoredResponse
+from shop.orders.models import IdempotencyKeyRow
+
+CREATED = StoredResponse(201, {"id": "order-1"})
+
+
+@pytest.fixture
+def keyed(db: Database, create_user: Callable[..., str]) -> Keyed:
+    return Keyed(db=db, user_id=create_user(), key="key-1", fingerprint="f" * 64,
+                 ttl_seconds=3600)
+
+
+def _with(keyed: Keyed, **changes: object) -> Keyed:
+    return Keyed(**{**keyed.__dict__, **changes})
+
+
+def test_the_first_request_runs_and_a_repeat_is_replayed_without_running(keyed: Keyed) -> None:
+    runs: list[int] = []
+
+    def run() -> StoredResponse:
+        runs.append(1)
+        return CREATED
+
+    assert idempotency.run_once(keyed, run) == (CREATED, False)
+    assert idempotency.run_once(keyed, run) == (CREATED, True)
+    assert len(runs) == 1
+
+
+def test_the_same_key_with_another_body_is_refused(keyed: Keyed) -> None:
+    idempotency.run_once(keyed, lambda: CREATED)
+    with pytest.raises(IdempotencyKeyReused):
+        idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda: CREATED)
+
+
+def test_a_repeat_while_the_first_still_runs_is_in_progress(keyed: Keyed) -> None:
+    assert idempotency.claim(keyed) is None
+    with pytest.raises(IdempotencyInProgress):
+        idempotency.claim(keyed)
+
+
+def test_keys_belong_to_one_user(keyed: Keyed, create_user: Callable[..., str]) -> None:
+    idempotency.run_once(keyed, lambda: CREATED)
+    other = _with(keyed, user_id=create_user(), fingerprint="0" * 64)
+    assert idempotency.run_once(other, lambda: StoredResponse(402, {})) == (
+        StoredResponse(402, {}), False)
+
+
+def test_a_request_that_fails_frees_its_key_for_a_retry(keyed: Keyed) -> None:
+    def fail() -> StoredResponse:
+        raise RuntimeError("out of stock")
+
+    with pytest.raises(RuntimeError):
+        idempotency.run_once(keyed, fail)
+    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda: CREATED) == (
+        CREATED, False)
+
+
+def test_an_expired_record_may_be_used_afresh(keyed: Keyed, db: Database) -> None:
+    idempotency.run_once(keyed, lambda: CREATED)
+    with db.uow(write=True) as uow:
+        uow.session.execute(update(IdempotencyKeyRow)
+                            .values(expires_at=utcnow() - timedelta(seconds=1)))
+        uow.commit()
+    again = StoredResponse(201, {"id": "order-2"})
+    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda: again) == (
+        again, False)
+
+
+def test_a_completed_record_is_kept_for_its_time_to_live(keyed: Keyed, db: Database) -> None:
+    idempotency.run_once(keyed, lambda: CREATED)
+    with db.uow() as uow:
+        row = uow.session.get(IdempotencyKeyRow, (keyed.user_id, keyed.key))
+        assert row is not None
+        assert row.state == "completed"
+        assert row.expires_at > utcnow() + timedelta(seconds=keyed.ttl_seconds - 60)

@@ -1,0 +1,67 @@
+"""The cart's app factory: the Redis client lives in the lifespan, nothing at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from chassis.fastapi_support import install
+from chassis.jwks import JwksVerifier
+from chassis.logs import configure_logging
+from chassis.problems import ErrorTable, Unavailable, ValidationFailed
+from chassis.tokens import TokenVerifier
+from fastapi import FastAPI
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from cart import api
+from cart.config import Settings
+from cart.domain import InvalidQuantity
+from cart.repository import connect
+
+log = logging.getLogger(__name__)
+
+
+def _redis_down(exc: Exception) -> Unavailable:
+    log.warning("Redis is not answering: %s", type(exc).__name__)
+    return Unavailable("The cart store is not answering.")
+
+
+ERRORS: ErrorTable = {
+    InvalidQuantity: lambda exc: ValidationFailed([{"field": "quantity", "message": str(exc)}]),
+    RedisConnectionError: _redis_down,
+    RedisTimeoutError: _redis_down,
+}
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.redis = connect(settings.redis_url,
+                                  timeout_seconds=settings.redis_timeout_seconds)
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *,
+               verifier: TokenVerifier | JwksVerifier | None = None) -> FastAPI:
+    """The cart app; tests pass ``settings`` and may pass a ``verifier`` of their own."""
+    settings = settings or Settings()
+    configure_logging("cart", settings.log_level)
+    app = FastAPI(title="cart", lifespan=_lifespan(settings),
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.verifier = verifier or JwksVerifier(
+        settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+    async def redis() -> None:
+        await app.state.redis.ping()
+
+    install(app, served_by="cart", error_table=ERRORS, readiness={"redis": redis})
+    app.include_router(api.public)
+    app.include_router(api.internal)
+    return app

@@ -1,0 +1,3 @@
+from cart.app import create_app
+
+app = create_app()

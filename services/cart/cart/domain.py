@@ -1,0 +1,53 @@
+"""The cart's domain: lines of product id and quantity, and the rules on quantities.
+
+The cart knows only product ids; prices and names are the catalog's, composed
+into the contract's cart view by the gateway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+MIN_QUANTITY = 1
+MAX_QUANTITY = 99
+DEFAULT_TTL_SECONDS = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Cart:
+    user_id: str
+    lines: tuple[CartLine, ...] = ()
+
+    @classmethod
+    def from_quantities(cls, user_id: str, quantities: Mapping[str, str | int]) -> Cart:
+        """A cart from stored quantities, by product id; unreadable entries are left out."""
+        lines = []
+        for product_id, raw in sorted(quantities.items()):
+            try:
+                lines.append(CartLine(product_id, check_quantity(int(raw))))
+            except ValueError:
+                continue
+        return cls(user_id=user_id, lines=tuple(lines))
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+class InvalidQuantity(ValueError):
+    def __init__(self, quantity: int) -> None:
+        super().__init__(f"A quantity must be {MIN_QUANTITY} to {MAX_QUANTITY}, not {quantity}.")
+
+
+def check_quantity(quantity: int) -> int:
+    """``quantity`` if it is one a cart line may hold, else InvalidQuantity."""
+    if not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
+        raise InvalidQuantity(quantity)
+    return quantity

@@ -1,0 +1,61 @@
+"""The Redis repository: one hash ``cart:{user_id}`` per user, its TTL renewed on each write.
+
+Each write runs in a MULTI/EXEC transaction together with the read of the
+result, so the cart answered is the cart as the write left it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from redis.asyncio import Redis
+
+from cart.domain import Cart
+
+
+def cart_key(user_id: str) -> str:
+    return f"cart:{user_id}"
+
+
+def connect(url: str, *, timeout_seconds: float) -> Redis:
+    """A pooled client; it connects lazily, so making one never blocks."""
+    client: Redis = Redis.from_url(url, decode_responses=True, socket_timeout=timeout_seconds,
+                                   socket_connect_timeout=timeout_seconds)
+    return client
+
+
+def _decoded(quantities: Mapping[Any, Any]) -> Mapping[str, str]:
+    """The client decodes responses, so a hash comes back as text."""
+    return cast(Mapping[str, str], quantities)
+
+
+class CartRepository:
+    def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.ttl_seconds = ttl_seconds
+
+    async def get(self, user_id: str) -> Cart:
+        quantities = await self.redis.hgetall(cart_key(user_id))
+        return Cart.from_quantities(user_id, _decoded(quantities))
+
+    async def set_quantity(self, user_id: str, product_id: str, quantity: int) -> Cart:
+        key = cart_key(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, product_id, quantity)
+            pipe.expire(key, self.ttl_seconds)
+            pipe.hgetall(key)
+            *_, quantities = await pipe.execute()
+        return Cart.from_quantities(user_id, _decoded(quantities))
+
+    async def remove(self, user_id: str, product_id: str) -> Cart:
+        key = cart_key(user_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(key, product_id)
+            pipe.expire(key, self.ttl_seconds)
+            pipe.hgetall(key)
+            *_, quantities = await pipe.execute()
+        return Cart.from_quantities(user_id, _decoded(quantities))
+
+    async def clear(self, user_id: str) -> None:
+        await self.redis.delete(cart_key(user_id))

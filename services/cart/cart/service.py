@@ -1,0 +1,27 @@
+"""The cart's use cases, as keyword-only functions over the repository."""
+
+from __future__ import annotations
+
+from cart.domain import Cart, check_quantity
+from cart.repository import CartRepository
+
+
+async def get_cart(*, carts: CartRepository, user_id: str) -> Cart:
+    """The user's cart; a user without one has an empty cart."""
+    return await carts.get(user_id)
+
+
+async def set_quantity(*, carts: CartRepository, user_id: str, product_id: str,
+                       quantity: int) -> Cart:
+    """Set (not add to) the quantity of one product; stock is checked at checkout only."""
+    return await carts.set_quantity(user_id, product_id, check_quantity(quantity))
+
+
+async def remove_line(*, carts: CartRepository, user_id: str, product_id: str) -> Cart:
+    """Take one product out of the cart; taking out what is not there is fine."""
+    return await carts.remove(user_id, product_id)
+
+
+async def clear_cart(*, carts: CartRepository, user_id: str) -> None:
+    """Empty the cart (after a checkout, or when the user asks)."""
+    await carts.clear(user_id)

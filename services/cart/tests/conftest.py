@@ -1,0 +1,97 @@
+"""Fixtures for the cart's tests: Redis database 11 (keys cleaned up), tokens, the app.
+
+Every user id a test uses starts with ``cart-test-`` so that the clean-up
+deletes only what the tests made.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from cart.app import create_app
+from cart.config import Settings
+from cart.repository import CartRepository, connect
+from chassis.tokens import TokenIssuer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+REDIS_URL = "redis://127.0.0.1:6379/11"
+INTERNAL_TOKEN = "test-internal-token"
+TEST_USER_PREFIX = "cart-test-"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(environment="test", redis_url=REDIS_URL, cart_ttl_seconds=600,
+                    jwks_url="http://127.0.0.1:9/unused", internal_token=INTERNAL_TOKEN)
+
+
+@pytest.fixture
+def new_user_id() -> Callable[[], str]:
+    return lambda: f"{TEST_USER_PREFIX}{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
+    client = connect(settings.redis_url, timeout_seconds=2)
+    try:
+        yield client
+    finally:
+        keys = [key async for key in client.scan_iter(match=f"cart:{TEST_USER_PREFIX}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+@pytest.fixture
+def carts(redis: Redis, settings: Settings) -> CartRepository:
+    return CartRepository(redis, ttl_seconds=settings.cart_ttl_seconds)
+
+
+class Auth:
+    """Bearer headers signed by a test issuer that the app under test trusts."""
+
+    def __init__(self, issuer: TokenIssuer) -> None:
+        self.issuer = issuer
+
+    def customer(self, subject: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.issuer.issue(subject=subject, role='customer')}"}
+
+
+@pytest.fixture(scope="session")
+def issuer() -> TokenIssuer:
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
+                       ttl_seconds=300)
+
+
+@pytest.fixture
+def auth(issuer: TokenIssuer) -> Auth:
+    return Auth(issuer)
+
+
+@pytest.fixture
+def internal() -> dict[str, str]:
+    return {"X-Internal-Token": INTERNAL_TOKEN}
+
+
+@pytest.fixture
+def app(settings: Settings, issuer: TokenIssuer) -> FastAPI:
+    return create_app(settings, verifier=issuer.verifier())
+
+
+@pytest.fixture
+async def client(app: FastAPI, redis: Redis) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client wired to the app in-process, with the app's lifespan running."""
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=transport, base_url="http://cart.test") as test_client:
+        yield test_client

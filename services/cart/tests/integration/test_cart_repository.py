@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from cart import service
+from cart.domain import CartLine, InvalidQuantity
+from cart.repository import CartRepository, cart_key
+from redis.asyncio import Redis
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_user_without_a_cart_has_an_empty_one(
+        carts: CartRepository, new_user_id: Callable[[], str]) -> None:
+    assert (await carts.get(new_user_id())).lines == ()
+
+
+async def test_setting_a_quantity_replaces_it_and_renews_the_ttl(
+        carts: CartRepository, redis: Redis, new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    await carts.set_quantity(user, "p1", 2)
+    await redis.expire(cart_key(user), 5)
+    cart = await carts.set_quantity(user, "p1", 7)
+    assert cart.lines == (CartLine("p1", 7),)
+    assert 590 <= await redis.ttl(cart_key(user)) <= 600
+    assert await redis.hgetall(cart_key(user)) == {"p1": "7"}
+
+
+async def test_removing_lines_keeps_the_rest_and_removing_a_missing_one_is_fine(
+        carts: CartRepository, new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    await carts.set_quantity(user, "p1", 1)
+    await carts.set_quantity(user, "p2", 2)
+    assert (await carts.remove(user, "p1")).lines == (CartLine("p2", 2),)
+    assert (await carts.remove(user, "nothing")).lines == (CartLine("p2", 2),)
+
+
+async def test_a_cleared_cart_is_gone_from_the_store(
+        carts: CartRepository, redis: Redis, new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    await carts.set_quantity(user, "p1", 1)
+    await service.clear_cart(carts=carts, user_id=user)
+    assert await redis.exists(cart_key(user)) == 0
+
+
+async def test_carts_of_different_users_are_apart(
+        carts: CartRepository, new_user_id: Callable[[], str]) -> None:
+    alice, bob = new_user_id(), new_user_id()
+    await carts.set_quantity(alice, "p1", 1)
+    assert (await carts.get(bob)).lines == ()
+
+
+async def test_the_service_refuses_a_quantity_the_cart_cannot_hold(
+        carts: CartRepository, new_user_id: Callable[[], str]) -> None:
+    with pytest.raises(InvalidQuantity):
+        await service.set_quantity(carts=carts, user_id=new_user_id(), product_id="p",
+                                   quantity=100)

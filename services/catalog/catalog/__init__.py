@@ -1,0 +1,1 @@
+"""The catalog service: products, categories, stock and stock reservations (MongoDB)."""

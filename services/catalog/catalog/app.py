@@ -1,0 +1,81 @@
+"""The catalog's app factory: the MongoDB client lives in the lifespan, nothing at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import asdict
+
+from chassis.fastapi_support import install
+from chassis.jwks import JwksVerifier
+from chassis.logs import configure_logging
+from chassis.problems import Conflict, ErrorTable, NotFound, OutOfStockProblem, Unavailable
+from chassis.tokens import TokenVerifier
+from fastapi import FastAPI
+from pymongo.errors import ConnectionFailure
+from starlette.concurrency import run_in_threadpool
+
+from catalog import api
+from catalog.config import Settings
+from catalog.domain import (
+    DuplicateSku,
+    OutOfStock,
+    ProductNotFound,
+    ReservationConflict,
+    ReservationNotFound,
+)
+from catalog.repository import connect
+
+log = logging.getLogger(__name__)
+
+
+def _database_down(exc: Exception) -> Unavailable:
+    log.warning("MongoDB is not answering: %s", type(exc).__name__)
+    return Unavailable("The catalog's database is not answering.")
+
+
+def _out_of_stock(exc: OutOfStock) -> OutOfStockProblem:
+    return OutOfStockProblem([asdict(shortage) for shortage in exc.shortages])
+
+
+ERRORS: ErrorTable = {
+    ProductNotFound: lambda exc: NotFound(str(exc)),
+    ReservationNotFound: lambda exc: NotFound(str(exc)),
+    DuplicateSku: lambda exc: Conflict(str(exc)),
+    ReservationConflict: lambda exc: Conflict(str(exc)),
+    OutOfStock: _out_of_stock,
+    ConnectionFailure: _database_down,
+}
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = connect(settings.mongodb_url, timeout_ms=settings.mongodb_timeout_ms)
+        app.state.database = client[settings.mongodb_database]
+        try:
+            yield
+        finally:
+            client.close()
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, *,
+               verifier: TokenVerifier | JwksVerifier | None = None) -> FastAPI:
+    """The catalog app; tests pass ``settings`` and may pass a ``verifier`` of their own."""
+    settings = settings or Settings()
+    configure_logging("catalog", settings.log_level)
+    app = FastAPI(title="catalog", lifespan=_lifespan(settings),
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.verifier = verifier or JwksVerifier(
+        settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+    async def mongodb() -> None:
+        await run_in_threadpool(app.state.database.command, "ping")
+
+    install(app, served_by="catalog", error_table=ERRORS, readiness={"mongodb": mongodb})
+    app.include_router(api.public)
+    app.include_router(api.internal)
+    return app

@@ -1,0 +1,3 @@
+from catalog.app import create_app
+
+app = create_app()

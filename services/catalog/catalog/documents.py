@@ -1,0 +1,87 @@
+"""MongoDB documents at the boundary: filters and sorts built, documents read back.
+
+Everything here is pure: no client, no I/O, so it can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING
+
+from catalog.domain import (
+    Product,
+    ProductFilter,
+    Reservation,
+    ReservationStatus,
+    ReservedLine,
+    Shortage,
+)
+
+Document = dict[str, Any]
+
+SORT_KEYS: dict[str, list[tuple[str, int]]] = {
+    "name": [("name", ASCENDING)],
+    "-name": [("name", DESCENDING)],
+    "price": [("price_cents", ASCENDING)],
+    "-price": [("price_cents", DESCENDING)],
+    "newest": [("created_at", DESCENDING)],
+}
+TIE_BREAKER = ("sku", ASCENDING)
+MAX_INT64 = 2**63 - 1  # BSON integers are 64-bit: larger bounds and offsets are clamped
+
+
+def object_id(product_id: str) -> ObjectId | None:
+    """The ObjectId for a product id, or None for an id that could never exist."""
+    return ObjectId(product_id) if ObjectId.is_valid(product_id) else None
+
+
+def _moment(value: datetime | str) -> datetime:
+    """A stored timestamp as an aware datetime.
+
+    nx-27017 (the development server) stores a top-level ``$set`` of a date as
+    its naive UTC text; MongoDB itself always gives back a date.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def product_from_document(doc: Mapping[str, Any]) -> Product:
+    return Product(
+        id=str(doc["_id"]), sku=doc["sku"], name=doc["name"],
+        description=doc.get("description", ""), category=doc["category"],
+        price_cents=doc["price_cents"], stock=doc["stock"],
+        attributes=dict(doc.get("attributes") or {}),
+        created_at=_moment(doc["created_at"]), updated_at=_moment(doc["updated_at"]),
+    )
+
+
+def product_filter(criteria: ProductFilter) -> Document:
+    """The MongoDB filter for a search; words are literal, case-insensitive substrings."""
+    clauses: list[Document] = [
+        {"$or": [{field: {"$regex": re.escape(word), "$options": "i"}}
+                 for field in ("name", "description")]}
+        for word in criteria.words
+    ]
+    if criteria.category is not None:
+        clauses.append({"category": criteria.category})
+    price: Document = {}
+    if criteria.min_price_cents is not None:
+        price["$gte"] = min(criteria.min_price_cents, MAX_INT64)
+    if criteria.max_price_cents is not None:
+        price["$lte"] = min(criteria.max_price_cents, MAX_INT64)
+    if price:
+        clauses.append({"price_cents": price})
+    return {"$and": clauses} if clauses else {}
+
+
+def reservation_from_document(doc: Mapping[str, Any]) -> Reservation:
+    return Reservation(
+        order_id=doc["_id"], status=ReservationStatus(doc["status"]),
+        lines=tuple(ReservedLine(**line) for line in doc.get("lines", [])),
+        shortages=tuple(Shortage(**short) for short in doc.get("shortages", [])))

@@ -1,0 +1,58 @@
+"""gunicorn settings for the orders service (see the README for the command line).
+
+The master also starts the reconciler, ``python -m orders.manage reconcile --every N``,
+as a child process once it is ready (not a thread: the master forks workers, and
+forking a process that runs threads is unsafe). It stops with the master, and on
+its own if the master dies. ``RECONCILE_INTERVAL_SECONDS=0`` turns it off, for a
+deployment that runs the reconciler as its own process instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8104')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+# A checkout makes several downstream calls, each bounded by UPSTREAM_TIMEOUT_SECONDS.
+timeout = 60
+graceful_timeout = 20
+keepalive = 5
+# The chassis logs one JSON line per request; gunicorn's own access log would double it.
+accesslog = None
+errorlog = "-"
+# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl),
+# which every service on the host would share; nothing here uses it.
+control_socket_disable = True
+
+_reconciler: subprocess.Popen[bytes] | None = None
+
+
+def when_ready(server: Any) -> None:
+    global _reconciler
+    interval = float(os.environ.get("RECONCILE_INTERVAL_SECONDS", "30"))
+    if interval > 0:
+        _reconciler = subprocess.Popen(
+            [sys.executable, "-m", "orders.manage", "reconcile", "--every", str(interval),
+             "--parent-pid", str(os.getpid())])
+        server.log.info("reconciler started (pid %s, every %ss)", _reconciler.pid, interval)
+
+
+def on_exit(server: Any) -> None:
+    if _reconciler is not None and _reconciler.poll() is None:
+        _reconciler.terminate()
+        try:
+            _reconciler.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _reconciler.kill()
+
+
+def child_exit(_server: Any, worker: Any) -> None:
+    """Drop a dead worker's live gauges from the shared Prometheus directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,26 @@
+"""Alembic environment: the URL comes from the caller or from the service's settings."""
+
+from __future__ import annotations
+
+from alembic import context
+from orders.config import Settings
+from orders.db import make_engine
+from orders.models import Base
+
+config = context.config
+
+
+def run_migrations() -> None:
+    url = config.attributes.get("url") or Settings().sqlalchemy_url
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            context.configure(connection=connection, target_metadata=Base.metadata,
+                              render_as_batch=engine.dialect.name == "sqlite")
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+run_migrations()

@@ -1,0 +1,44 @@
+"""The orders service's settings, read from the environment (see docs/microservices.md)."""
+
+from __future__ import annotations
+
+from chassis.settings import ChassisSettings
+from pydantic import SecretStr
+
+DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
+
+
+class Settings(ChassisSettings):
+    port: int = 8104
+    web_concurrency: int = 2
+    # Empty means the embedded default: a SQLite file under DATA_DIR/orders/.
+    database_url: str | None = None
+    jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
+    catalog_url: str = "http://127.0.0.1:8102"
+    cart_url: str = "http://127.0.0.1:8103"
+    payments_url: str = "http://127.0.0.1:8105"
+    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
+    upstream_timeout_seconds: float = 2.0
+    # How often the reconciler looks for pending orders (0: never, e.g. in tests).
+    reconcile_interval_seconds: float = 30.0
+    # A pending order younger than this may still be in its checkout; the reconciler waits.
+    reconcile_grace_seconds: float = 60.0
+    # How long a finished checkout's Idempotency-Key answers with its first response.
+    idempotency_ttl_seconds: int = 24 * 3600
+    # A claim still in progress after this long, with no order yet, belongs to a crashed request.
+    idempotency_lease_seconds: int = 60
+
+    def development_secrets_in_use(self) -> list[str]:
+        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
+            return ["INTERNAL_TOKEN"]
+        return []
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver named explicitly."""
+        if not self.database_url:
+            return f"sqlite:///{self.data_dir / 'orders' / 'orders.db'}"
+        for prefix in ("postgresql://", "postgres://"):
+            if self.database_url.startswith(prefix):
+                return "postgresql+psycopg://" + self.database_url[len(prefix):]
+        return self.database_url

@@ -1,0 +1,104 @@
+"""The reconciler: settles pending orders that a checkout left behind.
+
+A checkout leaves its order pending when the charge's outcome is not known (a
+timeout on the POST, which is never retried) or when a compensation could not
+run (its service was down). Payments is the source of truth:
+
+    charge captured          ─▶ commit the reservation, confirm, clear the cart
+    charge declined, or none ─▶ release the reservation, fail
+    payments unreachable     ─▶ leave it for the next round
+
+Two reconcilers (two replicas, or a round that overlaps the next) never settle
+the same order: each takes a short lease on the orders it picked, with
+``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional UPDATE
+everywhere; and every status change is itself conditional (repository.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from chassis.clock import utcnow
+from chassis.problems import Unavailable
+
+from orders.db import Database
+from orders.domain import Order
+from orders.repository import IdempotencyRepository, OrderRepository
+from orders.saga import Saga, SettledElsewhere, abandon, complete
+
+log = logging.getLogger(__name__)
+
+
+def reconcile_pending(*, saga: Saga, older_than_seconds: float, lease_seconds: float = 60.0,
+                      batch_size: int = 100, now: datetime | None = None) -> Counter[str]:
+    """Settle every pending order older than ``older_than_seconds``; counts by outcome."""
+    now = now or utcnow()
+    outcomes: Counter[str] = Counter()
+    taken = _take_stale(saga.db, created_before=now - timedelta(seconds=older_than_seconds),
+                        now=now, until=now + timedelta(seconds=lease_seconds), limit=batch_size)
+    for order in taken:
+        outcome = _settle(saga, order)
+        outcomes[outcome] += 1
+        if outcome == "deferred":
+            _drop_lease(saga.db, order.id)
+    outcomes["keys_purged"] = _purge_keys(saga.db, now)
+    if taken:
+        log.info("reconciled pending orders", extra={"outcomes": dict(outcomes)})
+    return outcomes
+
+
+def _take_stale(db: Database, *, created_before: datetime, now: datetime, until: datetime,
+                limit: int) -> list[Order]:
+    with db.uow(write=True) as uow:
+        orders = OrderRepository(uow.session)
+        ids = orders.stale_pending(created_before=created_before, now=now, limit=limit)
+        leased = [order_id for order_id in ids
+                  if orders.take_lease(order_id, now=now, until=until)]
+        taken = [order for order_id in leased if (order := orders.get(order_id)) is not None]
+        uow.commit()
+    return taken
+
+
+def _settle(saga: Saga, order: Order) -> str:
+    try:
+        charge = saga.payments.get_charge(order.id)
+        if charge is not None and charge.status == "captured":
+            complete(saga, order)
+            return "confirmed"
+        if charge is None or charge.status == "declined":
+            abandon(saga, order, "declined" if charge else "pending")
+            return "failed"
+    except (Unavailable, SettledElsewhere) as exc:
+        log.info("pending order deferred: %s", exc, extra={"order_id": order.id})
+        return "deferred"
+    log.warning("pending order has an unexpected charge", extra={
+        "order_id": order.id, "charge_status": charge.status})
+    return "deferred"
+
+
+def _drop_lease(db: Database, order_id: str) -> None:
+    with db.uow(write=True) as uow:
+        OrderRepository(uow.session).drop_lease(order_id)
+        uow.commit()
+
+
+def _purge_keys(db: Database, now: datetime) -> int:
+    with db.uow(write=True) as uow:
+        purged = IdempotencyRepository(uow.session).purge_expired(now)
+        uow.commit()
+    return purged
+
+
+def run_every(interval_seconds: float, round_: Callable[[], object], *,
+              stop: threading.Event, keep_going: Callable[[], bool] = lambda: True) -> None:
+    """Run ``round_`` now and then every ``interval_seconds`` until ``stop`` is set."""
+    while not stop.is_set() and keep_going():
+        try:
+            round_()
+        except Exception:  # one bad round must not end the loop
+            log.exception("reconcile round failed")
+        stop.wait(interval_seconds)

@@ -1,0 +1,3 @@
+from orders.app import create_app
+
+app = create_app()

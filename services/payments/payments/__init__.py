@@ -1,0 +1,1 @@
+"""The payments service: a simulated card processor keeping charges and refunds (SQL)."""

@@ -1,0 +1,3 @@
+from payments.app import create_app
+
+app = create_app()

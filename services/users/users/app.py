@@ -1,0 +1,57 @@
+"""The app factory: settings in, a wired Flask app out; nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from chassis.flask_support import install
+from chassis.logs import configure_logging
+from chassis.problems import Conflict, ErrorTable, Unauthorized, Unavailable
+from chassis.tokens import TokenIssuer, load_or_create_dev_key, load_private_key
+from flask import Flask
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from users.api import Deps, bp
+from users.config import Settings
+from users.db import Database
+from users.domain import EmailTaken, InvalidCredentials, UnknownUser
+
+log = logging.getLogger(__name__)
+
+
+def _database_down(exc: OperationalError | InterfaceError) -> Unavailable:
+    """Lost connections, a locked SQLite file: worth a retry, not a 500."""
+    log.warning("database unavailable: %s", type(exc.orig).__name__)
+    return Unavailable("The database is not answering.")
+
+
+ERRORS: ErrorTable = {
+    EmailTaken: lambda _exc: Conflict("An account with this email exists already."),
+    InvalidCredentials: lambda _exc: Unauthorized("The email or the password is wrong."),
+    UnknownUser: lambda _exc: Unauthorized("The token names no account."),
+    OperationalError: _database_down,
+    InterfaceError: _database_down,
+}
+
+
+def make_issuer(settings: Settings) -> TokenIssuer:
+    """The token issuer: JWT_PRIVATE_KEY, else a development key kept under DATA_DIR."""
+    if settings.jwt_private_key is not None:
+        key = load_private_key(settings.jwt_private_key.get_secret_value())
+    else:
+        key = load_or_create_dev_key(settings.data_dir / "keys")
+    return TokenIssuer(key, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+                       ttl_seconds=settings.jwt_ttl_seconds)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings()
+    configure_logging("users", settings.log_level)
+    db = Database.from_url(settings.sqlalchemy_url)
+    issuer = make_issuer(settings)
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.extensions["users"] = Deps(db=db, issuer=issuer, verifier=issuer.verifier())
+    install(app, served_by="users", error_table=ERRORS, readiness={"database": db.ping})
+    app.register_blueprint(bp)
+    return app

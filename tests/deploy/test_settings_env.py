@@ -1,0 +1,118 @@
+"""What Kubernetes and docker compose hand each app is what its Settings class reads:
+no variable it ignores, nothing it needs left out, values it accepts, secrets kept
+in Secrets, and development values that production refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+Document = dict[str, Any]
+Env = dict[str, str]
+# Read by gunicorn.conf.py and the metrics module, not by the Settings classes.
+PROCESS_VARIABLES = {"HOST", "PORT", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR"}
+
+
+def image_name(image: str) -> str:
+    return image.removeprefix("shopstack/").split(":")[0]
+
+
+def k8s_app_containers(pod_templates: list[Document], container_env: Callable[[Document], Any]
+                       ) -> Iterator[tuple[str, str, dict[str, tuple[str, str]]]]:
+    """(deployable, where, name -> (source kind, value)) for every app container."""
+    for template in pod_templates:
+        for container in template["containers"]:
+            if container["image"].startswith("shopstack/"):
+                yield (image_name(container["image"]),
+                       f"{template['where']} {container['name']}", container_env(container))
+
+
+def app_envs(pod_templates: list[Document], container_env: Callable[[Document], Any],
+             compose: Document) -> Iterator[tuple[str, str, Env]]:
+    """(deployable, where, env) for every app container of Kubernetes and of compose."""
+    for name, where, env in k8s_app_containers(pod_templates, container_env):
+        yield name, where, {var: value for var, (_source, value) in env.items()}
+    for service_name, service in compose["services"].items():
+        if service["image"].startswith("shopstack/"):
+            yield (image_name(service["image"]), f"docker-compose.yml {service_name}",
+                   dict(service.get("environment", {})))
+
+
+def fields_by_variable(settings_class: Any) -> dict[str, Any]:
+    found = {}
+    for field_name, info in settings_class.model_fields.items():
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else None
+        found[(alias or field_name).upper()] = info
+    return found
+
+
+def problems_with(env: Env, fields: dict[str, Any]) -> list[str]:
+    problems = [f"{var} is read by nothing" for var in env
+                if var not in fields and var not in PROCESS_VARIABLES]
+    problems += [f"{var} is required but not set" for var, info in fields.items()
+                 if info.is_required() and var not in env]
+    # A URL left to its default points at 127.0.0.1 or at an embedded SQLite file.
+    problems += [f"{var} is not set" for var in fields if var.endswith("_URL") and var not in env]
+    return problems
+
+
+def build(settings_class: Any, env: Env, **overrides: str) -> Any:
+    fields = fields_by_variable(settings_class)
+    given = {fields[var].alias or var.lower(): value for var, value in env.items() if var in fields}
+    return settings_class(**{**given, **overrides})
+
+
+@pytest.fixture
+def envs(pod_templates: list[Document], container_env: Callable[[Document], Any],
+         compose: Document) -> list[tuple[str, str, Env]]:
+    return list(app_envs(pod_templates, container_env, compose))
+
+
+def test_every_app_container_gets_exactly_the_variables_its_settings_read(
+        envs: list[tuple[str, str, Env]], settings_class: Callable[[str], Any]) -> None:
+    assert {name for name, _where, _env in envs} == {
+        "monolith", "users", "catalog", "cart", "orders", "payments", "gateway"}
+    for name, where, env in envs:
+        assert problems_with(env, fields_by_variable(settings_class(name))) == [], where
+
+
+def test_the_settings_accept_every_value_they_are_given(
+        envs: list[tuple[str, str, Env]], settings_class: Callable[[str], Any]) -> None:
+    for name, where, env in envs:
+        try:
+            build(settings_class(name), env)
+        except ValidationError as exc:
+            pytest.fail(f"{where}: {exc}")
+
+
+def test_the_development_values_are_refused_in_production(
+        envs: list[tuple[str, str, Env]], settings_class: Callable[[str], Any]) -> None:
+    """The values in the repository are public: ENVIRONMENT=production must not start on them."""
+    for name, where, env in envs:
+        assert build(settings_class(name), env).development_secrets_in_use(), where
+        with pytest.raises(ValidationError, match="development secrets"):
+            build(settings_class(name), env, environment="production")
+
+
+def is_secret(info: Any) -> bool:
+    return SecretStr in (info.annotation, *getattr(info.annotation, "__args__", ()))
+
+
+def test_every_secret_and_every_url_with_a_password_comes_from_a_kubernetes_secret(
+        pod_templates: list[Document], container_env: Callable[[Document], Any],
+        settings_class: Callable[[str], Any]) -> None:
+    for name, where, env in k8s_app_containers(pod_templates, container_env):
+        for var, info in fields_by_variable(settings_class(name)).items():
+            if var in env and (is_secret(info) or var.endswith("_URL") and "@" in env[var][1]):
+                assert env[var][0] == "Secret", f"{where}: {var} from a {env[var][0]}"
+
+
+def test_every_app_of_a_deployment_shares_one_internal_token(
+        envs: list[tuple[str, str, Env]]) -> None:
+    for prefix in ("k8s/", "docker-compose.yml"):
+        tokens = {env["INTERNAL_TOKEN"] for _name, where, env in envs
+                  if where.startswith(prefix) and "INTERNAL_TOKEN" in env}
+        assert len(tokens) == 1, prefix
