@@ -63,6 +63,11 @@ class CircuitBreaker:
                 self._opened_at = self._clock()
             self._probe_in_flight = False
 
+    def record_abandoned(self) -> None:
+        """A call ended without a verdict (cancelled): let the next call probe instead."""
+        with self._lock:
+            self._probe_in_flight = False
+
     def _probe_due(self) -> bool:
         assert self._opened_at is not None
         return self._clock() - self._opened_at >= self.reset_seconds

@@ -38,7 +38,8 @@ def problem_response(problem: Problem) -> Response:
     return response
 
 
-def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(body: Any, status: int = 200,
+                  headers: Mapping[str, str] | None = None) -> Response:
     response = Response(json.dumps(body), status=status, content_type="application/json")
     response.headers.update(headers or {})
     return response

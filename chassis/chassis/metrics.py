@@ -16,8 +16,8 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
-from prometheus_client import multiprocess
 
 REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered.", ["service", "method", "route", "status"]

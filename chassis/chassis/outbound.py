@@ -109,6 +109,9 @@ class ServiceClient(_Base):
         except (httpx.TransportError, _RetryableResponse):
             self.breaker.record_failure()
             raise
+        except BaseException:
+            self.breaker.record_abandoned()
+            raise
         self.breaker.record_success()
         return response
 
@@ -151,6 +154,11 @@ class AsyncServiceClient(_Base):
             response = self._check(await self._client.request(method, path, **kwargs))
         except (httpx.TransportError, _RetryableResponse):
             self.breaker.record_failure()
+            raise
+        except BaseException:
+            # Cancelled (a caller's deadline) or a bug: no verdict on the downstream,
+            # but a half-open probe must not stay "in flight" for ever.
+            self.breaker.record_abandoned()
             raise
         self.breaker.record_success()
         return response

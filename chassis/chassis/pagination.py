@@ -11,6 +11,8 @@ ItemT = TypeVar("ItemT")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Larger offsets cannot be stored by SQL or MongoDB; such a page is past the end anyway.
+MAX_OFFSET = 2**62
 
 
 class PageParams(BaseModel):
@@ -21,7 +23,8 @@ class PageParams(BaseModel):
 
     @property
     def offset(self) -> int:
-        return (self.page - 1) * self.page_size
+        """Rows to skip; a page far past the end is clamped to an empty page, not an error."""
+        return min((self.page - 1) * self.page_size, MAX_OFFSET)
 
 
 class Page(BaseModel, Generic[ItemT]):
@@ -33,4 +36,5 @@ class Page(BaseModel, Generic[ItemT]):
 
 def page_body(items: Sequence[Any], total: int, params: PageParams) -> dict[str, Any]:
     """The envelope ``{"items", "total", "page", "page_size"}`` around serialised items."""
-    return {"items": list(items), "total": total, "page": params.page, "page_size": params.page_size}
+    return {"items": list(items), "total": total, "page": params.page,
+            "page_size": params.page_size}

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from chassis.problems import Malformed, ValidationFailed
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+
+def reject_nul(value: str) -> str:
+    """PostgreSQL cannot store NUL in text: refuse it at the edge, as a field error."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(reject_nul)]
+"""A string field of a request; ``Field(max_length=...)`` and the like add to it."""
 
 # pydantic's own location prefixes that mean nothing to a client.
 _LOCATION_PREFIXES = {"body", "query", "path"}
@@ -37,7 +49,8 @@ def decode_json_object(raw: bytes | str | None) -> dict[str, Any]:
         raise Malformed("The request body must be a JSON object.")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: nesting deeper than the decoder follows is refused, not a 500.
         raise Malformed("The request body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise Malformed("The request body must be a JSON object.")

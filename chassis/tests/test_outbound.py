@@ -4,7 +4,6 @@ import asyncio
 
 import httpx
 import pytest
-
 from chassis.breaker import CircuitBreaker, CircuitOpen
 from chassis.outbound import AsyncServiceClient, ServiceClient
 from chassis.problems import Unavailable
@@ -104,3 +103,24 @@ def test_the_async_client_answers_unavailable_fast_once_the_breaker_is_open() ->
 
     asyncio.run(scenario())
     assert calls == 2
+
+
+def test_a_cancelled_probe_does_not_leave_the_breaker_open_for_ever() -> None:
+    clock = FakeClock()
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(10)
+        return httpx.Response(200)
+
+    async def scenario() -> None:
+        client = AsyncServiceClient("slow", "http://svc", transport=httpx.MockTransport(hang),
+                                    retries=0, breaker_failures=1, breaker_reset_seconds=5)
+        client.breaker._clock = clock
+        client.breaker.record_failure()
+        clock.now = 5
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(client.request("GET", "/x"), 0.05)
+        client.breaker.before_call()  # a new probe is let through
+        await client.aclose()
+
+    asyncio.run(scenario())

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
-
 from chassis.pagination import PageParams
 from chassis.problems import (
     Malformed,
@@ -14,6 +12,7 @@ from chassis.problems import (
 )
 from chassis.request_context import accept_request_id
 from chassis.validation import validate_body, validate_query
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Line(BaseModel):
@@ -27,7 +26,8 @@ class Order(BaseModel):
     note: str = ""
 
 
-@pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe",
+                                 b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"])
 def test_a_body_that_is_not_a_json_object_is_malformed(raw: bytes) -> None:
     with pytest.raises(Malformed):
         validate_body(Order, raw)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 import pytest
+from chassis.problems import NotFound
+from chassis.validation import validate_body
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from flask import Flask
 from pydantic import BaseModel, ConfigDict
 
 from chassis import fastapi_support, flask_support
-from chassis.problems import NotFound
-from chassis.validation import validate_body
 
 
 class Item(BaseModel):
@@ -67,7 +68,7 @@ def fastapi_client(ready: bool) -> TestClient:
                             readiness={"db": _async_ok if ready else failing})
 
     @app.post("/items", status_code=201)
-    async def create(item: Item = Depends(fastapi_support.json_body(Item))) -> dict:
+    async def create(item: Annotated[Item, Depends(fastapi_support.json_body(Item))]) -> dict:
         return {"quantity": item.quantity}
 
     @app.get("/gone")

@@ -65,4 +65,4 @@ def gateway_spec(settings: StackSettings) -> ProcessSpec:
         **{f"{name.upper()}_URL": settings.url(port) for name, port in ports.items()},
     }
     return _app("gateway", REPO_ROOT / "gateway", "gateway.asgi:app", settings.gateway_port,
-                environment)
+                environment, init=[python_module("gateway.manage", "init")])

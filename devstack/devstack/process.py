@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +36,9 @@ class ProcessSpec:
     env: Mapping[str, str] = field(default_factory=dict)
     cwd: Path | None = None
     probe: Probe | None = None
+    # The TCP port it listens on: checked to be free first, so that a probe never
+    # mistakes some other process on that port for this one.
+    port: int | None = None
     # One-shot commands run to completion before the process starts (migrations, seeding).
     init: Sequence[Sequence[str]] = ()
 
@@ -61,6 +65,8 @@ class ManagedProcess:
                 raise RuntimeError(f"{self.spec.name}: {' '.join(argv)} exited {result.returncode}")
 
     def start(self) -> None:
+        if self.spec.port is not None and not port_is_free(self.spec.port):
+            raise RuntimeError(f"{self.spec.name}: port {self.spec.port} is already in use")
         self._popen = subprocess.Popen(
             list(self.spec.argv), env=self._environment(), cwd=self.spec.cwd,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -103,13 +109,24 @@ class ManagedProcess:
 
     def _pump(self) -> None:
         assert self._popen is not None and self._popen.stdout is not None
-        for line in self._popen.stdout:
-            self._forward_text(line)
+        with self._popen.stdout as output:
+            for line in output:
+                self._forward_text(line)
 
     def _forward_text(self, text: str) -> None:
         for line in text.splitlines():
             self.sink.write(f"{self.spec.name:>9} | {line}\n")
         self.sink.flush()
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
 
 
 def python_module(module: str, *args: str) -> list[str]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import IO
 
 from devstack.process import ManagedProcess, ProcessSpec, http_probe, python_module
-from devstack.stores import embedded_mongodb, embedded_redis
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -102,7 +101,8 @@ def _app(name: str, app_dir: Path, target: str, port: int, env: dict[str, str],
          init: list[list[str]] | None = None) -> ProcessSpec:
     return ProcessSpec(
         name=name, argv=[GUNICORN, "-c", str(app_dir / "gunicorn.conf.py"), target],
-        env=env, probe=http_probe(f"http://127.0.0.1:{port}/readyz"), init=init or [])
+        env=env, probe=http_probe(f"http://127.0.0.1:{port}/readyz"), init=init or [],
+        port=port)
 
 
 def monolith_specs(settings: StackSettings) -> list[ProcessSpec]:

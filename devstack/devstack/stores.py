@@ -25,16 +25,6 @@ def tcp_probe(port: int, host: str = "127.0.0.1") -> Probe:
     return probe
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-        return True
-
-
 def embedded_mongodb(port: int, data_dir: Path) -> ProcessSpec:
     directory = data_dir / "mongodb"
     directory.mkdir(parents=True, exist_ok=True)
@@ -44,7 +34,7 @@ def embedded_mongodb(port: int, data_dir: Path) -> ProcessSpec:
         argv=[str(executable), "--data-dir", str(directory), "--host", "127.0.0.1",
               "--port", str(port), "--log-file", str(directory / "server.log"),
               "--pid-file", str(directory / "server.pid")],
-        probe=tcp_probe(port))
+        probe=tcp_probe(port), port=port)
 
 
 _FAKEREDIS_SERVER = (
@@ -62,4 +52,4 @@ def embedded_redis(port: int, data_dir: Path) -> ProcessSpec:
                 "--appendonly", "no", "--dir", str(directory)]
     else:
         argv = [sys.executable, "-c", _FAKEREDIS_SERVER, str(port)]
-    return ProcessSpec(name="redis", argv=argv, probe=tcp_probe(port))
+    return ProcessSpec(name="redis", argv=argv, probe=tcp_probe(port), port=port)

@@ -34,6 +34,7 @@ class RunningShop:
     admin_email: str
     admin_password: str
     gateway: bool
+    data_dir: Path
     stack: Stack | None = None
 
 
@@ -62,7 +63,7 @@ def _running(stack_name: str, build: Callable[[StackSettings, IO[str]], Stack], 
         with open(data_dir / "processes.log", "a", buffering=1) as sink, \
                 build(settings, sink) as stack:
             yield RunningShop(stack_name, f"http://127.0.0.1:{port}", settings.admin_email,
-                              settings.admin_password, gateway, stack)
+                              settings.admin_password, gateway, data_dir, stack)
 
 
 def _monolith(settings: StackSettings, sink: IO[str]) -> Stack:
@@ -92,7 +93,7 @@ def gateway() -> contextlib.AbstractContextManager[RunningShop]:
     return _running("gateway", _microservices, 18080, True, gateway_port=18080,
                     service_ports=TEST_SERVICE_PORTS, mongodb_port=27117,
                     service_database_urls=databases, redis_url=TEST_REDIS_URL,
-                    extra_env={"RATE_LIMIT_PER_MINUTE": "100000",
+                    extra_env={"RATE_LIMIT_PER_MINUTE": "3000",
                                "RECONCILE_INTERVAL_SECONDS": "5"})
 
 

@@ -43,23 +43,11 @@ def header_of(token: str) -> dict[str, Any]:
     return dict(jwt.get_unverified_header(token))
 
 
-def _stack_data_dir(stack: Any) -> str | None:
-    """The data folder a devstack stack gave its token issuer."""
-    for name in ("monolith", "users"):
-        try:
-            return str(stack.process(name).spec.env["DATA_DIR"])
-        except (StopIteration, KeyError):
-            continue
-    return None
-
-
 def _key_file(shop: Any) -> Path | None:
     named = getattr(shop, "jwt_private_key_file", None)
     if named:
         return Path(named)
     data_dir = getattr(shop, "data_dir", None)
-    if data_dir is None and getattr(shop, "stack", None) is not None:
-        data_dir = _stack_data_dir(shop.stack)
     return Path(data_dir) / DEV_KEY if data_dir else None
 
 

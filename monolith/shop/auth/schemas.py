@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from chassis.clock import rfc3339
+from chassis.validation import PlainText
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shop.auth.domain import AccessToken, Role, User, is_valid_email, normalise_email
-from shop.text import PlainText
 
 
 class UserCreate(BaseModel):

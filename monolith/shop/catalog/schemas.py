@@ -6,10 +6,10 @@ from typing import Any
 
 from chassis.clock import rfc3339
 from chassis.pagination import PageParams
+from chassis.validation import PlainText
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shop.catalog.domain import Category, NewProduct, Product, ProductSearch, Sort, search_words
-from shop.text import PlainText
 
 MAX_PRICE_CENTS = 100_000_000
 MAX_STOCK = 1_000_000

@@ -7,11 +7,11 @@ import json
 from typing import Annotated
 
 from chassis.clock import rfc3339, utcnow
+from chassis.validation import PlainText
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shop.orders.domain import Checkout, Order, OrderLine, OrderStatus, ShippingAddress
 from shop.payments.domain import Card, ChargeStatus, is_expired, luhn_valid
-from shop.text import PlainText
 
 AddressLine = Annotated[PlainText, Field(min_length=1, max_length=200)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chassis.clock import rfc3339
+from chassis.validation import PlainText
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from users.domain import AccessToken, Role, User, is_valid_email, normalise_email
@@ -11,9 +12,9 @@ from users.domain import AccessToken, Role, User, is_valid_email, normalise_emai
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str
-    password: str = Field(min_length=8, max_length=128)
-    name: str = Field(min_length=1, max_length=100)
+    email: PlainText
+    password: PlainText = Field(min_length=8, max_length=128)
+    name: PlainText = Field(min_length=1, max_length=100)
 
     @field_validator("email")
     @classmethod
@@ -27,8 +28,8 @@ class UserCreate(BaseModel):
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str
-    password: str
+    email: PlainText
+    password: PlainText
 
 
 class UserOut(BaseModel):
