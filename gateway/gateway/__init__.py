@@ -3,7 +3,6 @@
     routing      the contract's route table: which service, which guard
     auth         bearer tokens verified at the edge with the issuer's JWKS
     upstreams    one pooled client per downstream, timed for the access log
-    transport    a lean HTTP/1.1 keep-alive transport under those clients
     proxy        a request forwarded as it is, the answer returned as it is
     aggregation  the cart view composed from the cart and catalog services
     ratelimit    fixed-window limits per client, shared in Redis

@@ -20,7 +20,6 @@ from chassis.outbound import AsyncServiceClient
 from chassis.problems import Unavailable
 
 from gateway.config import Settings
-from gateway.transport import LeanTransport
 
 UpstreamCalls = list[tuple[str, float]]
 upstream_calls: ContextVar[UpstreamCalls | None] = ContextVar("upstream_calls", default=None)
@@ -100,7 +99,7 @@ def open_upstreams(settings: Settings,
     clients = {
         name: AsyncServiceClient(
             name, url, timeout=deadline * ATTEMPT_SHARE, internal_token=internal.get(name),
-            transport=transports.get(name) or LeanTransport(), retries=settings.upstream_retries,
+            transport=transports.get(name), retries=settings.upstream_retries,
             breaker_failures=settings.breaker_failures,
             breaker_reset_seconds=settings.breaker_reset_seconds)
         for name, url in service_urls(settings).items()
