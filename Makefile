@@ -41,6 +41,10 @@ run-microservices: install ## Start the microservices and the gateway only, on :
 test: install ## Run every test: units, services, the contract suite against both shops
 	$(BIN)/pytest
 
+.PHONY: bench-gateway
+bench-gateway: install ## Latency the gateway adds to one product read (median, p99), measured in one run
+	$(BIN)/python -m devstack bench-gateway
+
 .PHONY: lint
 lint: install ## ruff over the whole tree
 	$(BIN)/ruff check .
