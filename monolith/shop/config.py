@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chassis.settings import IssuerSettings
+from chassis.sql import sqlalchemy_url
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -22,10 +23,4 @@ class Settings(IssuerSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        """The database URL with the psycopg 3 driver named explicitly."""
-        if not self.database_url:
-            return f"sqlite:///{self.data_dir / 'monolith' / 'shop.db'}"
-        for prefix in ("postgresql://", "postgres://"):
-            if self.database_url.startswith(prefix):
-                return "postgresql+psycopg://" + self.database_url[len(prefix):]
-        return self.database_url
+        return sqlalchemy_url(self.database_url, self.data_dir / "monolith" / "shop.db")

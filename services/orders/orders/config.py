@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chassis.settings import ChassisSettings
+from chassis.sql import sqlalchemy_url
 from pydantic import SecretStr
 
 DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
@@ -35,10 +36,4 @@ class Settings(ChassisSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        """The database URL with the psycopg 3 driver named explicitly."""
-        if not self.database_url:
-            return f"sqlite:///{self.data_dir / 'orders' / 'orders.db'}"
-        for prefix in ("postgresql://", "postgres://"):
-            if self.database_url.startswith(prefix):
-                return "postgresql+psycopg://" + self.database_url[len(prefix):]
-        return self.database_url
+        return sqlalchemy_url(self.database_url, self.data_dir / "orders" / "orders.db")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chassis.settings import IssuerSettings
+from chassis.sql import sqlalchemy_url
 
 
 class Settings(IssuerSettings):
@@ -13,10 +14,4 @@ class Settings(IssuerSettings):
 
     @property
     def sqlalchemy_url(self) -> str:
-        """The database URL with the psycopg 3 driver named explicitly."""
-        if not self.database_url:
-            return f"sqlite:///{self.data_dir / 'users' / 'users.db'}"
-        for prefix in ("postgresql://", "postgres://"):
-            if self.database_url.startswith(prefix):
-                return "postgresql+psycopg://" + self.database_url[len(prefix):]
-        return self.database_url
+        return sqlalchemy_url(self.database_url, self.data_dir / "users" / "users.db")

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from orders import manage
 from orders.config import Settings
 from orders.db import Database

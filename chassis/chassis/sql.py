@@ -1,0 +1,152 @@
+"""SQL stores: one engine, one session factory and a unit of work that rolls back
+unless committed; the same for the monolith and every SQL-backed service.
+
+SQLite (the embedded default) gets WAL, foreign keys and a busy timeout, and
+write units of work start with ``BEGIN IMMEDIATE``: a transaction that reads
+first and writes later would otherwise hit SQLITE_BUSY on the lock upgrade
+when another gunicorn worker writes at the same time, and no timeout helps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The largest integer both SQLite and PostgreSQL take as a parameter.
+MAX_SQL_INTEGER = 2**63 - 1
+_WRITE_OPTION = "chassis_write"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in, timezone-aware UTC out (SQLite stores no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sql_integer(value: int) -> int:
+    """``value``, or the largest storable integer when it is larger (a page far past the end)."""
+    return min(value, MAX_SQL_INTEGER)
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        # SQLite's own lower() folds ASCII only; searches must fold every letter.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created on demand. Statement
+    parameters (password hashes, addresses) never appear in errors or logs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=5,
+                             max_overflow=5, connect_args={"connect_timeout": 5})
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, hide_parameters=True,
+                           connect_args={"check_same_thread": False})
+    _configure_sqlite(engine)
+    return engine
+
+
+class Database:
+    """The engine and session factory of the app; ``uow()`` opens a unit of work."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(make_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def uow(self, *, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.sessions, write=write)
+
+    def ping(self) -> None:
+        """The readiness check: the database answers ``SELECT 1``."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """A session whose work is lost unless :meth:`commit` is called before the block ends."""
+
+    session: Session
+
+    def __init__(self, sessions: sessionmaker[Session], *, write: bool) -> None:
+        self._sessions = sessions
+        self._write = write
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        # Procures the connection now, so that SQLite's BEGIN sees the write flag.
+        self.session.connection(execution_options={_WRITE_OPTION: self._write})
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+def sqlalchemy_url(database_url: str | None, default_sqlite_file: Path) -> str:
+    """The URL to give SQLAlchemy: the embedded SQLite file when none is configured,
+    and ``postgresql://`` (as people write it) with the psycopg 3 driver named."""
+    if not database_url:
+        return f"sqlite:///{default_sqlite_file}"
+    for prefix in ("postgresql://", "postgres://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url[len(prefix):]
+    return database_url

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from chassis.sql import Database, UTCDateTime, sqlalchemy_url
+from sqlalchemy import Integer, String, select, text, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Thing(Base):
+    __tablename__ = "things"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    stock: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database.from_url(sqlalchemy_url(None, tmp_path / "nested" / "t.db"))
+    Base.metadata.create_all(database.engine)
+    return database
+
+
+def test_postgres_urls_get_the_psycopg_driver_and_none_means_a_sqlite_file() -> None:
+    assert sqlalchemy_url("postgresql://u@h/db", Path("x")) == "postgresql+psycopg://u@h/db"
+    assert sqlalchemy_url("postgres://u@h/db", Path("x")) == "postgresql+psycopg://u@h/db"
+    assert sqlalchemy_url(None, Path("/d/f.db")) == "sqlite:////d/f.db"
+
+
+def test_a_unit_of_work_keeps_nothing_unless_committed(db: Database) -> None:
+    now = datetime.now(UTC)
+    with db.uow(write=True) as uow:
+        uow.session.add(Thing(id=1, name="kept", stock=1, at=now))
+        uow.commit()
+    with db.uow(write=True) as uow:
+        uow.session.add(Thing(id=2, name="lost", stock=1, at=now))
+    with db.uow() as uow:
+        assert uow.session.scalars(select(Thing.name)).all() == ["kept"]
+
+
+def test_times_come_back_aware_in_utc_and_naive_ones_are_refused(db: Database) -> None:
+    plus_two = datetime(2026, 1, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))
+    with db.uow(write=True) as uow:
+        uow.session.add(Thing(id=1, name="a", stock=1, at=plus_two))
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.session.get(Thing, 1).at == datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    with pytest.raises(Exception, match="naive"), db.uow(write=True) as uow:
+        uow.session.add(Thing(id=2, name="b", stock=1, at=datetime(2026, 1, 1)))
+        uow.commit()
+
+
+def test_concurrent_conditional_writes_on_sqlite_never_oversell(db: Database) -> None:
+    with db.uow(write=True) as uow:
+        uow.session.add(Thing(id=1, name="last units", stock=5, at=datetime.now(UTC)))
+        uow.commit()
+    sold: list[int] = []
+
+    def buy() -> None:
+        with db.uow(write=True) as uow:
+            result = uow.session.execute(
+                update(Thing).where(Thing.id == 1, Thing.stock >= 1)
+                .values(stock=Thing.stock - 1))
+            uow.commit()
+            if result.rowcount == 1:
+                sold.append(1)
+
+    threads = [threading.Thread(target=buy) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with db.uow() as uow:
+        assert uow.session.execute(text("SELECT stock FROM things")).scalar_one() == 0
+    assert len(sold) == 5
