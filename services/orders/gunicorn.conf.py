@@ -14,19 +14,27 @@ import subprocess
 import sys
 from typing import Any
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8104')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+from chassis.gunicorn_settings import (
+    ACCESS_LOG,
+    CONTROL_SOCKET_DISABLE,
+    bind_from_env,
+    child_exit,
+    on_starting,
+    workers_from_env,
+)
+
+bind = bind_from_env(default_port=8104)
+workers = workers_from_env()
 worker_class = "sync"
 # A checkout makes several downstream calls, each bounded by UPSTREAM_TIMEOUT_SECONDS.
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
-# The chassis logs one JSON line per request; gunicorn's own access log would double it.
-accesslog = None
+accesslog = ACCESS_LOG
 errorlog = "-"
-# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl),
-# which every service on the host would share; nothing here uses it.
-control_socket_disable = True
+control_socket_disable = CONTROL_SOCKET_DISABLE
+
+__all__ = ["child_exit", "on_starting", "when_ready", "on_exit"]
 
 _reconciler: subprocess.Popen[bytes] | None = None
 
@@ -48,11 +56,3 @@ def on_exit(server: Any) -> None:
             _reconciler.wait(timeout=10)
         except subprocess.TimeoutExpired:
             _reconciler.kill()
-
-
-def child_exit(_server: Any, worker: Any) -> None:
-    """Drop a dead worker's live gauges from the shared Prometheus directory."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(worker.pid)

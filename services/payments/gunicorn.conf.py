@@ -1,25 +1,27 @@
-"""Gunicorn settings: ``gunicorn -c services/payments/gunicorn.conf.py payments.asgi:app``."""
+"""gunicorn settings for the payments service:
+
+    gunicorn -c services/payments/gunicorn.conf.py payments.asgi:app
+"""
 
 from __future__ import annotations
 
-import os
-from typing import Any
+from chassis.gunicorn_settings import (
+    ACCESS_LOG,
+    CONTROL_SOCKET_DISABLE,
+    bind_from_env,
+    child_exit,
+    on_starting,
+    workers_from_env,
+)
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8105')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+bind = bind_from_env(default_port=8105)
+workers = workers_from_env()
 worker_class = "uvicorn_worker.UvicornWorker"
-accesslog = None  # the chassis logs one JSON line per request
-graceful_timeout = 20
 timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = ACCESS_LOG
+errorlog = "-"
+control_socket_disable = CONTROL_SOCKET_DISABLE
 
-
-def child_exit(_server: Any, worker: Any) -> None:
-    """Forget a dead worker's metrics so /metrics adds up only the living ones."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(worker.pid)
-
-# gunicorn 27 opens a control socket under $HOME by default: shared by every app on
-# a host and impossible on a read-only root filesystem. Nothing here uses it.
-control_socket_disable = True
+__all__ = ["child_exit", "on_starting"]

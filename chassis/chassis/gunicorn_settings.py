@@ -1,0 +1,52 @@
+"""What every deployable's ``gunicorn.conf.py`` shares.
+
+A config file takes the settings and hooks it wants by name, e.g.::
+
+    from chassis.gunicorn_settings import bind_from_env, child_exit, on_starting, workers_from_env
+
+    bind = bind_from_env(default_port=8101)
+    workers = workers_from_env()
+
+gunicorn reads module-level names, so imported hooks count as defined.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+# The chassis logs one JSON line per request; gunicorn's access log would double it.
+ACCESS_LOG = None
+# gunicorn 27 opens a control socket under $HOME by default: shared by every app on a
+# host and impossible on a read-only root filesystem. Nothing here uses it.
+CONTROL_SOCKET_DISABLE = True
+
+
+def bind_from_env(*, default_port: int) -> str:
+    """``HOST`` (default loopback; images set 0.0.0.0) and ``PORT``."""
+    return f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', default_port)}"
+
+
+def workers_from_env() -> int:
+    return int(os.environ.get("WEB_CONCURRENCY", "2"))
+
+
+def on_starting(_server: Any) -> None:
+    """Start with an empty metrics folder so that no dead worker's samples linger."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        path = Path(directory)
+        if path.is_dir():
+            for entry in path.iterdir():
+                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(_server: Any, worker: Any) -> None:
+    """Forget a dead worker's live samples so /metrics adds up only the living ones."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
