@@ -41,6 +41,22 @@ run-microservices: install ## Start the microservices and the gateway only, on :
 test: install ## Run every test: units, services, the contract suite against both shops
 	$(BIN)/pytest
 
+.PHONY: containers-test
+containers-test: install ## Build every image, run both shops from them (host network) and the contract suite against them (needs root)
+	deploy/container-test.sh
+
+.PHONY: up
+up: ## docker compose: both shops with PostgreSQL, MongoDB and Redis (monolith :8000, gateway :8080)
+	docker compose up --build --detach
+
+.PHONY: down
+down: ## docker compose: stop and remove the containers (volumes are kept)
+	docker compose down
+
+.PHONY: logs
+logs: ## docker compose: follow every container's log
+	docker compose logs --follow
+
 .PHONY: bench-gateway
 bench-gateway: install ## Latency the gateway adds to one product read (median, p99), measured in one run
 	$(BIN)/python -m devstack bench-gateway

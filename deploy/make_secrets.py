@@ -4,11 +4,13 @@
     kubectl apply -k ../shop-secrets
 
 Every Secret of k8s/base and k8s/stores gets fresh random values (store
-passwords, the internal token, the admin password, one Ed25519 signing key per
-issuer) that agree with each other, and every app's ConfigMap gets
-ENVIRONMENT=production, so that an app refuses to start on any development
-value left behind. Keep the output folder out of version control. Apply it
-before the stores' first start: the databases take their passwords then.
+passwords, the internal token, the admin password) that agree with each other,
+and every app's ConfigMap gets ENVIRONMENT=production, so that an app refuses
+to start on any development value left behind. The signing keys are not in
+here: they live in the Secret jwt-signing-keys that is made by hand, in
+development as in production (docs/deploy.md). Keep the output folder out of
+version control. Apply it before the stores' first start: the databases take
+their passwords then.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 K8S = Path(__file__).resolve().parents[1] / "k8s"
 APPS = ("monolith", "users", "catalog", "cart", "orders", "payments", "gateway")
@@ -32,12 +32,6 @@ OWNERS = {"monolith": "shop", "users": "users", "orders": "orders", "payments": 
 def password() -> str:
     """URL-safe, so that it needs no escaping inside a database URL."""
     return secrets.token_urlsafe(24)
-
-
-def signing_key() -> str:
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode()
 
 
 def store_secrets() -> dict[str, dict[str, str]]:
@@ -63,10 +57,8 @@ def app_secrets(stores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
     issuer = {"ADMIN_PASSWORD": admin}
     return {
-        "monolith-secrets": {"DATABASE_URL": database("monolith"), **issuer,
-                             "JWT_PRIVATE_KEY": signing_key()},
-        "users-secrets": {"DATABASE_URL": database("users"), **issuer,
-                          "JWT_PRIVATE_KEY": signing_key()},
+        "monolith-secrets": {"DATABASE_URL": database("monolith"), **issuer},
+        "users-secrets": {"DATABASE_URL": database("users"), **issuer},
         "catalog-secrets": {"MONGODB_URL": f"mongodb://catalog:{catalog}@mongodb:27017/catalog",
                             "INTERNAL_TOKEN": internal},
         "cart-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/0", "INTERNAL_TOKEN": internal},
@@ -90,14 +82,6 @@ def patches(values: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     return documents
 
 
-class _Dumper(yaml.SafeDumper):
-    """Multi-line values (the PEM keys) as literal blocks."""
-
-
-_Dumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None))
-
-
 def write_private(path: Path, text: str) -> None:
     with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
         file.write(text)
@@ -110,7 +94,7 @@ def write_overlay(overlay: Path, out: Path) -> None:
     names = []
     for patch in patches({**stores, **app_secrets(stores)}):
         name = f"{patch['kind'].lower()}-{patch['metadata']['name']}.yaml"
-        write_private(out / name, yaml.dump(patch, Dumper=_Dumper, sort_keys=False))
+        write_private(out / name, yaml.safe_dump(patch, sort_keys=False))
         names.append(name)
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "k8s"
@@ -32,6 +34,12 @@ DEPLOYABLES: dict[str, tuple[str, str, int]] = {
     "payments": ("services/payments", "payments.config:Settings", 8105),
     "gateway": ("gateway", "gateway.config:Settings", 8080),
 }
+
+
+# Secrets the pods read that no manifest holds: made by hand before `kubectl apply -k`
+# with the command docs/deploy.md gives, so that no private key is ever kept in the
+# repository. Name -> the keys the pods read from it (each an Ed25519 PEM).
+EXTERNAL_SECRETS: dict[str, tuple[str, ...]] = {"jwt-signing-keys": ("monolith", "users")}
 
 
 def deployable(name: str) -> Document:
@@ -121,9 +129,24 @@ def pods_matching(pod_templates: list[Document]) -> Callable[[Document], list[Do
 
 
 @pytest.fixture(scope="session")
+def external_secrets() -> dict[str, tuple[str, ...]]:
+    return EXTERNAL_SECRETS
+
+
+def new_signing_key() -> str:
+    """What `openssl genpkey -algorithm ed25519` prints."""
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode()
+
+
+@pytest.fixture(scope="session")
 def config_objects(k8s_documents: list[tuple[Path, Document]]) -> dict[tuple[str, str], Document]:
-    """Every ConfigMap's and Secret's data by (kind, name); a Secret's stringData counts."""
-    found: dict[tuple[str, str], Document] = {}
+    """Every ConfigMap's and Secret's data by (kind, name); a Secret's stringData counts.
+    The hand-made Secrets are there too, with fresh keys, as the documented command makes."""
+    found: dict[tuple[str, str], Document] = {
+        ("Secret", name): {key: new_signing_key() for key in keys}
+        for name, keys in EXTERNAL_SECRETS.items()}
     for _path, doc in k8s_documents:
         if doc["kind"] in ("ConfigMap", "Secret"):
             data = {**doc.get("data", {}), **doc.get("stringData", {})}

@@ -1,0 +1,131 @@
+"""deploy/hostnet_compose.py: docker-compose.yml rewritten for an engine without a
+bridge, on the machine's own stores, on loopback ports that collide with nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+Document = dict[str, Any]
+STORES = {"postgres", "mongodb", "redis"}
+# `make run` (8000, 8080, 81xx) and the contract suite's own targets (18000, 18001,
+# 18080, 181xx) must be able to run beside the containers.
+TAKEN = {8000, 8080, 18000, 18001, 18080, *range(8100, 8200), *range(18100, 18200)}
+MONGODB_PORT = 28017
+
+
+@pytest.fixture(scope="module")
+def derived(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Document:
+    out = tmp_path_factory.mktemp("hostnet") / "compose.yml"
+    subprocess.run([sys.executable, str(repo / "deploy" / "hostnet_compose.py"), str(out),
+                    "--mongodb-port", str(MONGODB_PORT), "--env",
+                    "gateway:RATE_LIMIT_PER_MINUTE=1000"],
+                   check=True, capture_output=True, timeout=60)
+    document: Document = yaml.safe_load(out.read_text())
+    return document
+
+
+@pytest.fixture(scope="module")
+def listening(derived: Document) -> dict[int, str]:
+    """Port -> the app that listens on it."""
+    return {int(s["environment"]["PORT"]): name for name, s in derived["services"].items()
+            if not name.endswith("-init")}
+
+
+def urls(service: Document) -> list[str]:
+    return [str(value) for value in service["environment"].values() if "://" in str(value)]
+
+
+def test_the_stores_are_gone_and_every_other_service_is_kept_with_its_image_and_command(
+        derived: Document, compose: Document) -> None:
+    kept = {name for name in compose["services"] if name not in STORES}
+    assert set(derived["services"]) == kept
+    for name in kept:
+        for key in ("image", "command", "profiles", "restart"):
+            assert derived["services"][name].get(key) == compose["services"][name].get(key)
+
+
+def test_every_service_uses_the_host_network_and_publishes_and_builds_nothing(
+        derived: Document) -> None:
+    for name, service in derived["services"].items():
+        assert service["network_mode"] == "host", name
+        assert not {"ports", "build", "networks"} & set(service), name
+        assert not STORES & set(service.get("depends_on", {})), name
+
+
+def test_the_start_order_between_the_apps_is_kept(derived: Document, compose: Document
+                                                   ) -> None:
+    for name, service in derived["services"].items():
+        expected = {target: rule for target, rule in
+                    compose["services"][name].get("depends_on", {}).items()
+                    if target not in STORES}
+        assert service.get("depends_on", {}) == expected, name
+
+
+def test_every_app_listens_on_loopback_on_its_compose_port_plus_20000(
+        derived: Document, deployables: dict[str, Document]) -> None:
+    for name, deployable in deployables.items():
+        for service_name in (name, f"{name}-init"):
+            env = derived["services"][service_name]["environment"]
+            assert env["HOST"] == "127.0.0.1"
+            assert int(env["PORT"]) == deployable["port"] + 20000, service_name
+        probe = " ".join(derived["services"][name]["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{deployable['port'] + 20000}/readyz" in probe, name
+
+
+def test_no_port_collides_with_make_run_or_the_contract_targets(
+        listening: dict[int, str]) -> None:
+    assert not (set(listening) | {MONGODB_PORT}) & TAKEN
+    assert len(listening) == 7
+
+
+def test_every_url_targets_loopback_and_every_app_url_a_port_an_app_listens_on(
+        derived: Document, listening: dict[int, str]) -> None:
+    for name, service in derived["services"].items():
+        for url in urls(service):
+            parts = urlsplit(url)
+            assert parts.hostname == "127.0.0.1", f"{name}: {url}"
+            if parts.scheme == "http":
+                assert parts.port in listening, f"{name}: {url}"
+
+
+def test_the_stores_are_the_machines_own_with_a_database_of_each_owners_own(
+        derived: Document) -> None:
+    found: dict[str, set[str]] = {"postgresql": set(), "redis": set(), "mongodb": set()}
+    for name, service in derived["services"].items():
+        if name.endswith("-init"):
+            continue
+        for url in urls(service):
+            parts = urlsplit(url)
+            if parts.scheme in found:
+                found[parts.scheme].add(parts.path)
+                assert parts.port == {"postgresql": 5432, "redis": 6379,
+                                      "mongodb": MONGODB_PORT}[parts.scheme], url
+    assert found["postgresql"] == {"/containers_shop", "/containers_users",
+                                   "/containers_orders", "/containers_payments"}
+    assert len(found["redis"]) == 2 and "/0" not in found["redis"]
+
+
+def test_an_app_and_its_init_get_the_same_settings(derived: Document) -> None:
+    services = derived["services"]
+    for name in services:
+        if name.endswith("-init"):
+            assert services[name]["environment"] == services[name.removesuffix("-init")][
+                "environment"], name
+
+
+def test_an_override_reaches_the_app_and_its_init(derived: Document) -> None:
+    for name in ("gateway", "gateway-init"):
+        assert derived["services"][name]["environment"]["RATE_LIMIT_PER_MINUTE"] == "1000"
+
+
+def test_only_the_volumes_the_apps_mount_are_declared(derived: Document) -> None:
+    mounted = {volume.split(":")[0] for service in derived["services"].values()
+               for volume in service.get("volumes", [])}
+    assert set(derived.get("volumes", {})) == mounted == {"monolith-data", "users-data"}
