@@ -44,8 +44,20 @@ class _Base:
         self.timeout = timeout
         self.internal_token = internal_token
         self.retries = retries
-        self.breaker = CircuitBreaker(name, failure_threshold=breaker_failures,
-                                      reset_seconds=breaker_reset_seconds)
+        self._breaker_settings = {"failure_threshold": breaker_failures,
+                                  "reset_seconds": breaker_reset_seconds}
+        self._breakers: dict[str | None, CircuitBreaker] = {}
+        self.breaker = self.breaker_for(None)
+
+    def breaker_for(self, key: str | None) -> CircuitBreaker:
+        """The breaker of one kind of call (``"POST /api/orders"``), or of the whole
+        downstream (``None``): a slow route then trips its own breaker, not its neighbours'."""
+        breaker = self._breakers.get(key)
+        if breaker is None:
+            label = self.name if key is None else f"{self.name} {key}"
+            breaker = self._breakers.setdefault(
+                key, CircuitBreaker(label, **self._breaker_settings))  # type: ignore[arg-type]
+        return breaker
 
     def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
@@ -92,27 +104,30 @@ class ServiceClient(_Base):
 
     def request(self, method: str, path: str, *, json: Any = None,
                 headers: Mapping[str, str] | None = None,
-                params: Mapping[str, Any] | None = None) -> httpx.Response:
+                params: Mapping[str, Any] | None = None,
+                breaker_key: str | None = None) -> httpx.Response:
+        breaker = self.breaker_for(breaker_key)
         try:
             for attempt in Retrying(**self._retry_policy(method)):
                 with attempt:
-                    return self._once(method, path, json=json, headers=self._headers(headers),
-                                      params=params)
+                    return self._once(breaker, method, path, json=json,
+                                      headers=self._headers(headers), params=params)
         except (httpx.TransportError, _RetryableResponse, CircuitOpen) as exc:
             raise self._unavailable(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        self.breaker.before_call()
+    def _once(self, breaker: CircuitBreaker, method: str, path: str,
+              **kwargs: Any) -> httpx.Response:
+        breaker.before_call()
         try:
             response = self._check(self._client.request(method, path, **kwargs))
         except (httpx.TransportError, _RetryableResponse):
-            self.breaker.record_failure()
+            breaker.record_failure()
             raise
         except BaseException:
-            self.breaker.record_abandoned()
+            breaker.record_abandoned()
             raise
-        self.breaker.record_success()
+        breaker.record_success()
         return response
 
     def close(self) -> None:
@@ -138,29 +153,31 @@ class AsyncServiceClient(_Base):
     async def request(self, method: str, path: str, *, json: Any = None,
                       content: bytes | None = None,
                       headers: Mapping[str, str] | None = None,
-                      params: Any = None) -> httpx.Response:
+                      params: Any = None, breaker_key: str | None = None) -> httpx.Response:
+        breaker = self.breaker_for(breaker_key)
         try:
             async for attempt in AsyncRetrying(**self._retry_policy(method)):
                 with attempt:
-                    return await self._once(method, path, json=json, content=content,
+                    return await self._once(breaker, method, path, json=json, content=content,
                                             headers=self._headers(headers), params=params)
         except (httpx.TransportError, _RetryableResponse, CircuitOpen) as exc:
             raise self._unavailable(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        self.breaker.before_call()
+    async def _once(self, breaker: CircuitBreaker, method: str, path: str,
+                    **kwargs: Any) -> httpx.Response:
+        breaker.before_call()
         try:
             response = self._check(await self._client.request(method, path, **kwargs))
         except (httpx.TransportError, _RetryableResponse):
-            self.breaker.record_failure()
+            breaker.record_failure()
             raise
         except BaseException:
             # Cancelled (a caller's deadline) or a bug: no verdict on the downstream,
             # but a half-open probe must not stay "in flight" for ever.
-            self.breaker.record_abandoned()
+            breaker.record_abandoned()
             raise
-        self.breaker.record_success()
+        breaker.record_success()
         return response
 
     async def aclose(self) -> None:

@@ -124,3 +124,18 @@ def test_a_cancelled_probe_does_not_leave_the_breaker_open_for_ever() -> None:
         await client.aclose()
 
     asyncio.run(scenario())
+
+
+def test_a_failing_kind_of_call_trips_its_own_breaker_and_not_its_neighbours() -> None:
+    def slow_checkout(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.ReadTimeout("slow", request=request)
+        return httpx.Response(200)
+
+    client = ServiceClient("orders", "http://svc", transport=httpx.MockTransport(slow_checkout),
+                           retries=0, breaker_failures=2)
+    for _ in range(3):
+        with pytest.raises(Unavailable):
+            client.request("POST", "/api/orders", breaker_key="POST /api/orders")
+    assert client.breaker_for("POST /api/orders").state == "open"
+    assert client.request("GET", "/api/orders", breaker_key="GET /api/orders").status_code == 200

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from chassis.fastapi_support import json_ok
-from chassis.problems import NotFound
+from chassis.problems import NotFound, Unavailable
 from chassis.validation import validate_body
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
@@ -56,6 +56,8 @@ async def lookup_products(upstreams: Upstreams, ids: Sequence[str]) -> dict[str,
     if not ids:
         return {}
     answer = await upstreams.call("catalog", "POST", LOOKUP_PATH, json={"ids": list(ids)})
+    if answer.status_code == 503:
+        raise Unavailable("The catalog service is unavailable.")
     if answer.status_code != 200:
         raise UnexpectedAnswer(f"catalog lookup answered {answer.status_code}")
     return {product["id"]: product for product in answer.json()["items"]}

@@ -31,7 +31,13 @@ from gateway.openapi import ContractDocument, contract_routes, find_contract
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimiter, RateLimitMiddleware
 from gateway.routing import Endpoint, build_routes, endpoint_for
-from gateway.upstreams import JWKS, UpstreamLogFilter, Upstreams, open_upstreams, start_timing
+from gateway.upstreams import (
+    JWKS,
+    UpstreamLogFilter,
+    Upstreams,
+    begin_request,
+    open_upstreams,
+)
 from gateway.xml_render import XmlMiddleware
 
 ERRORS: ErrorTable = {}
@@ -86,7 +92,7 @@ def make_endpoint(methods: Mapping[str, Endpoint]) -> Callable[[Request], Awaita
     async def endpoint(request: Request) -> Response:
         spec = endpoint_for(methods, request.method)
         gateway: Gateway = request.app.state.gateway
-        start_timing()
+        begin_request(f"{request.method} {request.scope['route'].path}")
         await gateway.auth.guard(request.scope, spec.guard)
         if spec.handler == "proxy":
             return await forward(gateway.upstreams, spec.upstream, request)

@@ -17,16 +17,30 @@ from typing import Any
 
 import httpx
 from chassis.outbound import AsyncServiceClient
-from chassis.problems import Unavailable
+from chassis.problems import PROBLEM_CONTENT_TYPE, Unavailable
 
 from gateway.config import Settings
 
 UpstreamCalls = list[tuple[str, float]]
 upstream_calls: ContextVar[UpstreamCalls | None] = ContextVar("upstream_calls", default=None)
+serving_route: ContextVar[str | None] = ContextVar("serving_route", default=None)
 
 ATTEMPT_SHARE = 0.9
 # The issuer's key set: served by users, but its URL is configured on its own.
 JWKS = "jwks"
+
+
+class EdgeServiceClient(AsyncServiceClient):
+    """A service that answers with its own 503 problem (a store or a service behind it is
+    down) is up: that answer is relayed as it is, neither retried nor counted against the
+    service's breaker, so that one route's missing dependency (the cart, for a checkout)
+    does not close the gateway's door on the service's other routes (the order list)."""
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        if response.status_code == 503 and response.headers.get(
+                "content-type", "").startswith(PROBLEM_CONTENT_TYPE):
+            return response
+        return super()._check(response)
 
 
 class Upstreams:
@@ -41,7 +55,9 @@ class Upstreams:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.deadline):
-                return await self._clients[name].request(method, path, **kwargs)
+                return await self._clients[name].request(method, path,
+                                                         breaker_key=serving_route.get(),
+                                                         **kwargs)
         except TimeoutError as exc:
             raise Unavailable(f"The {name} service did not answer in time.") from exc
         finally:
@@ -66,9 +82,12 @@ def _record(name: str, seconds: float) -> None:
         calls.append((name, seconds))
 
 
-def start_timing() -> None:
-    """Begin collecting this request's upstream calls for its access log line."""
+def begin_request(route: str) -> None:
+    """Begin collecting this request's upstream calls for its access log line, and
+    name the public route they serve: each (service, route) pair has its own circuit
+    breaker, so a slow checkout cannot shut the door on the order list."""
     upstream_calls.set([])
+    serving_route.set(route)
 
 
 class UpstreamLogFilter(logging.Filter):
@@ -97,7 +116,7 @@ def open_upstreams(settings: Settings,
     deadline = settings.upstream_timeout_seconds
     internal = {"catalog": settings.internal_token.get_secret_value()}
     clients = {
-        name: AsyncServiceClient(
+        name: EdgeServiceClient(
             name, url, timeout=deadline * ATTEMPT_SHARE, internal_token=internal.get(name),
             transport=transports.get(name), retries=settings.upstream_retries,
             breaker_failures=settings.breaker_failures,
