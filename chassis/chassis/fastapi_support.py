@@ -113,7 +113,10 @@ def _install_error_handlers(app: FastAPI, table: ErrorTable) -> None:
 
     async def on_http_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        return problem_response(status_problem(exc.status_code))
+        problem = status_problem(exc.status_code)
+        if exc.headers and "Allow" in exc.headers:
+            problem.headers["Allow"] = exc.headers["Allow"]
+        return problem_response(problem)
 
     async def on_validation_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -154,7 +157,9 @@ def json_body(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
 def query(model: type[ModelT]) -> Callable[[Request], ModelT]:
     """A dependency: the query string validated as ``model``."""
     def dependency(request: Request) -> ModelT:
-        return validate_query(model, request.query_params)
+        params = request.query_params
+        # The first of repeated parameters, as Flask's ``request.args`` gives it.
+        return validate_query(model, {key: params.getlist(key)[0] for key in params})
     return dependency
 
 

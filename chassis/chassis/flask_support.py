@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from chassis import metrics
 from chassis.health import LIVE_BODY, Check, run_checks
@@ -26,6 +27,9 @@ from chassis.problems import (
 )
 from chassis.request_context import REQUEST_ID_HEADER, accept_request_id, request_id_var
 from chassis.tokens import Claims, TokenVerifier, bearer_token
+
+# No request of the contract comes near this; a larger body is a 413, never read.
+MAX_BODY_BYTES = 1024 * 1024
 
 access_log = logging.getLogger("access")
 error_log = logging.getLogger("errors")
@@ -45,9 +49,21 @@ def json_response(body: Any, status: int = 200,
     return response
 
 
+class IdConverter(BaseConverter):
+    """The default path converter: one path segment without NUL characters. Every path
+    parameter is an id, and PostgreSQL cannot even compare a string holding NUL: such
+    an id matches no route (a 404) instead of failing in the database (a 500)."""
+
+    regex = "[^/\x00]+"
+
+
 def install(app: Flask, *, served_by: str, error_table: ErrorTable,
             readiness: Mapping[str, Check]) -> None:
-    """Install request ids, access logs, metrics, problem errors and health routes."""
+    """Install request ids, access logs, metrics, problem errors and health routes
+    (before the app's own routes are added: they use the id converter)."""
+    app.url_map.converters["default"] = IdConverter
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is no limit
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     _install_request_lifecycle(app, served_by)
     _install_error_handlers(app, error_table)
     _install_health_routes(app, readiness)
@@ -82,7 +98,11 @@ def _install_request_lifecycle(app: Flask, served_by: str) -> None:
 def _install_error_handlers(app: Flask, table: ErrorTable) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        return problem_response(status_problem(exc.code or 500))
+        problem = status_problem(exc.code or 500)
+        allow = dict(exc.get_headers()).get("Allow")
+        if allow:
+            problem.headers["Allow"] = allow
+        return problem_response(problem)
 
     @app.errorhandler(Exception)
     def any_error(exc: Exception) -> Response:

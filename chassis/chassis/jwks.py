@@ -6,6 +6,7 @@ is not known yet (a key rotation), at most once per ``min_refresh_seconds``.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -13,6 +14,10 @@ import httpx
 
 from chassis.problems import Unavailable
 from chassis.tokens import Claims, TokenVerifier
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_FAILURE_SECONDS = 1.0
 
 
 class JwksVerifier:
@@ -24,28 +29,35 @@ class JwksVerifier:
         self.timeout_seconds = timeout_seconds
         self.min_refresh_seconds = min_refresh_seconds
         self._verifier: TokenVerifier | None = None
-        self._fetched_at = 0.0
+        self._next_fetch_at = 0.0  # the first use fetches at once
         self._lock = threading.Lock()
 
     def verify(self, token: str) -> Claims:
         verifier = self._verifier
         if verifier is None or not verifier.knows(token):
-            verifier = self._refresh(force=verifier is None)
+            verifier = self._refresh()
         return verifier.verify(token)
 
-    def _refresh(self, *, force: bool) -> TokenVerifier:
+    def _refresh(self) -> TokenVerifier:
+        """Fetch the keys, at most once per ``min_refresh_seconds`` after a success and once
+        a second after a failure: a token naming an unknown key (the caller chooses it) or
+        an issuer that is down must not make every request wait on a fetch."""
         with self._lock:
-            recent = time.monotonic() - self._fetched_at < self.min_refresh_seconds
-            if self._verifier is not None and (recent and not force):
-                return self._verifier
-            try:
-                response = httpx.get(self.jwks_url, timeout=self.timeout_seconds)
-                response.raise_for_status()
-            except httpx.HTTPError as exc:
-                if self._verifier is not None:
-                    return self._verifier
-                raise Unavailable("The token issuer's keys cannot be fetched.") from exc
+            if time.monotonic() >= self._next_fetch_at:
+                fetched = self._fetch()
+                pause = self.min_refresh_seconds if fetched else RETRY_AFTER_FAILURE_SECONDS
+                self._next_fetch_at = time.monotonic() + pause
+            if self._verifier is None:
+                raise Unavailable("The token issuer's keys cannot be fetched.")
+            return self._verifier
+
+    def _fetch(self) -> bool:
+        try:
+            response = httpx.get(self.jwks_url, timeout=self.timeout_seconds)
+            response.raise_for_status()
             self._verifier = TokenVerifier.from_jwks(
                 response.json(), issuer=self.issuer, audience=self.audience)
-            self._fetched_at = time.monotonic()
-            return self._verifier
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            log.warning("JWKS fetch from %s failed: %s", self.jwks_url, exc)
+            return False
+        return True

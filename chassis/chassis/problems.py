@@ -25,6 +25,7 @@ Flask or FastAPI installer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -169,4 +170,5 @@ def status_problem(status: int) -> Problem:
     klass = known.get(status)
     if klass is not None:
         return klass()
-    return Problem(status=status, slug="internal" if status >= 500 else "malformed")
+    return Problem(status=status, slug="internal" if status >= 500 else "malformed",
+                   title=HTTPStatus(status).phrase)

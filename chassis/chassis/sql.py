@@ -9,11 +9,14 @@ when another gunicorn worker writes at the same time, and no timeout helps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -150,3 +153,21 @@ def sqlalchemy_url(database_url: str | None, default_sqlite_file: Path) -> str:
         if database_url.startswith(prefix):
             return "postgresql+psycopg://" + database_url[len(prefix):]
     return database_url
+
+
+def schema_is_current(engine: Engine, migrations: Path) -> Callable[[], None]:
+    """A readiness check: the database's Alembic revision is the code's head.
+
+    A new replica that starts before the migration step has run (a Kubernetes Job
+    runs beside the Deployment, not before it) stays out of the load balancer
+    instead of answering 500s on a schema it does not know.
+    """
+    heads = set(ScriptDirectory(str(migrations)).get_heads())
+
+    def check() -> None:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        if current != heads:
+            raise RuntimeError(f"schema at {sorted(current) or 'nothing'}, code needs "
+                               f"{sorted(heads)}")
+    return check

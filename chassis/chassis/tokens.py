@@ -51,8 +51,9 @@ def load_or_create_dev_key(directory: Path) -> Ed25519PrivateKey:
             serialization.NoEncryption(),
         )
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pem)
-        temporary.chmod(0o600)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(pem)
         try:
             os.link(temporary, path)  # fails if another worker won the race
         except FileExistsError:

@@ -91,3 +91,39 @@ def test_the_development_key_is_made_once_and_then_reused(tmp_path) -> None:
     raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
     assert first.public_key().public_bytes(*raw) == second.public_key().public_bytes(*raw)
     assert (tmp_path / "jwt-ed25519-dev.pem").stat().st_mode & 0o077 == 0
+
+
+def test_the_jwks_verifier_fetches_once_and_not_again_for_every_unknown_key(
+        issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+    from chassis.jwks import JwksVerifier
+
+    fetches: list[str] = []
+
+    def fake_get(url: str, timeout: float) -> httpx.Response:
+        fetches.append(url)
+        return httpx.Response(200, json=issuer.jwks(), request=httpx.Request("GET", url))
+
+    monkeypatch.setattr(httpx, "get", fake_get)
+    verifier = JwksVerifier("http://issuer/jwks", issuer="shop", audience="shop")
+    assert verifier.verify(issuer.issue(subject="u", role="customer")).subject == "u"
+    stranger = TokenIssuer(Ed25519PrivateKey.generate(), issuer="shop", audience="shop",
+                           ttl_seconds=60)
+    for _ in range(3):
+        with pytest.raises(Unauthorized):
+            verifier.verify(stranger.issue(subject="x", role="admin"))
+    assert len(fetches) == 1
+
+
+def test_the_jwks_verifier_answers_unavailable_while_the_issuer_is_down(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+    from chassis.jwks import JwksVerifier
+    from chassis.problems import Unavailable
+
+    def refused(url: str, timeout: float) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    monkeypatch.setattr(httpx, "get", refused)
+    with pytest.raises(Unavailable):
+        JwksVerifier("http://issuer/jwks", issuer="shop", audience="shop").verify("a.b.c")

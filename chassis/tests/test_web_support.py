@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import Annotated
 
 import pytest
+from chassis.pagination import PageParams
 from chassis.problems import NotFound
-from chassis.validation import validate_body
+from chassis.validation import validate_body, validate_query
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 from flask import Flask
@@ -51,6 +52,12 @@ def flask_client(ready: bool) -> Callable:
     def gone():  # type: ignore[no-untyped-def]
         raise Gone()
 
+    @app.get("/page")
+    def page():  # type: ignore[no-untyped-def]
+        from flask import request
+        params = validate_query(PageParams, request.args.to_dict())
+        return flask_support.json_response({"page": params.page})
+
     @app.get("/boom")
     def boom():  # type: ignore[no-untyped-def]
         raise RuntimeError("secret detail")
@@ -74,6 +81,11 @@ def fastapi_client(ready: bool) -> TestClient:
     @app.get("/gone")
     async def gone() -> None:
         raise Gone()
+
+    @app.get("/page")
+    async def page(
+            params: Annotated[PageParams, Depends(fastapi_support.query(PageParams))]) -> dict:
+        return {"page": params.page}
 
     @app.get("/boom")
     async def boom() -> None:
@@ -145,3 +157,22 @@ def test_metrics_count_requests_by_route_template(make) -> None:
     client = make(True)
     _get(client, "GET", "/healthz")
     assert 'route="/healthz"' in _get(client, "GET", "/metrics").text
+
+
+@pytest.mark.parametrize("make", FRAMEWORKS)
+def test_a_repeated_query_parameter_counts_by_its_first_value(make) -> None:
+    assert _get(make(True), "GET", "/page?page=2&page=3").json() == {"page": 2}
+
+
+@pytest.mark.parametrize("make", FRAMEWORKS)
+def test_a_wrong_method_names_the_allowed_ones(make) -> None:
+    response = _get(make(True), "DELETE", "/items")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+
+
+def test_a_body_over_the_limit_is_refused_unread() -> None:
+    response = _get(flask_client(True), "POST", "/items",
+                    data=b"{" + b" " * flask_support.MAX_BODY_BYTES + b"}")
+    assert response.status_code == 413
+    assert response.json()["title"] == "Request Entity Too Large"

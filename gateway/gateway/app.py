@@ -43,7 +43,6 @@ from gateway.xml_render import XmlMiddleware
 ERRORS: ErrorTable = {}
 REDIS_TIMEOUT_SECONDS = 0.25
 
-SERVICES = ("users", "catalog", "cart", "orders")
 
 Handler = Callable[[Upstreams, Request], Awaitable[Response]]
 HANDLERS: Mapping[str, Handler] = {
@@ -101,16 +100,13 @@ def make_endpoint(methods: Mapping[str, Endpoint]) -> Callable[[Request], Awaita
 
 
 def readiness(app: FastAPI) -> dict[str, AsyncCheck]:
-    """Redis and every service's /healthz, looked up at call time (the lifespan opens them)."""
+    """Redis only. The services are upstreams, not dependencies of the gateway's own: a
+    readiness that followed them would take every gateway replica out of its load
+    balancer when one service fails, turning one route's 503 into the whole shop's."""
     async def redis() -> None:
         await app.state.gateway.redis.ping()
 
-    def service(name: str) -> AsyncCheck:
-        async def check() -> None:
-            await app.state.gateway.upstreams.healthz(name)
-        return check
-
-    return {"redis": redis, **{name: service(name) for name in SERVICES}}
+    return {"redis": redis}
 
 
 def create_app(settings: Settings | None = None, *,

@@ -29,7 +29,6 @@ class Settings(ChassisSettings):
     upstream_retries: int = 2
     breaker_failures: int = 5
     breaker_reset_seconds: float = 10.0
-    readiness_timeout_seconds: float = 0.5
 
     # Empty means contract/openapi.yaml found beside the gateway in the repository.
     openapi_path: Path | None = None

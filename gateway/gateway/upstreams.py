@@ -44,10 +44,8 @@ class EdgeServiceClient(AsyncServiceClient):
 
 
 class Upstreams:
-    def __init__(self, clients: Mapping[str, AsyncServiceClient],
-                 health_clients: Mapping[str, httpx.AsyncClient], *, deadline: float) -> None:
+    def __init__(self, clients: Mapping[str, AsyncServiceClient], *, deadline: float) -> None:
         self._clients = dict(clients)
-        self._health = dict(health_clients)
         self.deadline = deadline
 
     async def call(self, name: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -63,17 +61,9 @@ class Upstreams:
         finally:
             _record(name, time.perf_counter() - started)
 
-    async def healthz(self, name: str) -> None:
-        """Raise unless ``name``'s ``/healthz`` answers 200 in time (no retries, no breaker)."""
-        client = self._health[name]
-        async with asyncio.timeout(client.timeout.read):
-            (await client.get("/healthz")).raise_for_status()
-
     async def aclose(self) -> None:
         for client in self._clients.values():
             await client.aclose()
-        for health in self._health.values():
-            await health.aclose()
 
 
 def _record(name: str, seconds: float) -> None:
@@ -123,8 +113,4 @@ def open_upstreams(settings: Settings,
             breaker_reset_seconds=settings.breaker_reset_seconds)
         for name, url in service_urls(settings).items()
     }
-    health = {name: httpx.AsyncClient(base_url=clients[name].base_url,
-                                      timeout=settings.readiness_timeout_seconds,
-                                      transport=transports.get(name))
-              for name in clients if name != JWKS}
-    return Upstreams(clients, health, deadline=deadline)
+    return Upstreams(clients, deadline=deadline)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from chassis import flask_support
 from chassis.logs import configure_logging
+from chassis.sql import schema_is_current
 from chassis.tokens import TokenIssuer, load_or_create_dev_key, load_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
@@ -16,11 +19,12 @@ from shop.config import Settings
 from shop.db import Database
 from shop.errors import ERROR_TABLE
 from shop.orders import views as orders
-from shop.text import IdConverter
 from shop.web import EXTENSION, Shop
 
 SERVED_BY = "monolith"
 
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 def signing_key(settings: Settings) -> Ed25519PrivateKey:
     """JWT_PRIVATE_KEY when set, else the development key kept under DATA_DIR/keys."""
@@ -40,11 +44,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings()
     configure_logging(SERVED_BY, settings.log_level)
     app = Flask(__name__)
-    # Every path parameter is an id: NUL characters make it one that cannot exist.
-    app.url_map.converters["default"] = IdConverter
     app.extensions[EXTENSION] = shop = build_shop(settings)
     flask_support.install(app, served_by=SERVED_BY, error_table=ERROR_TABLE,
-                          readiness={"database": shop.db.ping})
+                          readiness={"database": shop.db.ping,
+                                     "schema": schema_is_current(shop.db.engine, MIGRATIONS)})
     for blueprint in (auth.bp, catalog.bp, cart.bp, orders.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

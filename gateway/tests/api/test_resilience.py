@@ -83,23 +83,14 @@ async def test_an_idempotent_read_is_retried_but_a_checkout_is_not(
     assert len(shop.calls_to("orders")) == 4
 
 
-async def test_ready_when_redis_and_every_service_answer(client: httpx.AsyncClient) -> None:
-    response = await client.get("/readyz")
-
-    assert response.status_code == 200
-    assert response.json()["checks"] == {"redis": "ok", "users": "ok", "catalog": "ok",
-                                         "cart": "ok", "orders": "ok"}
-
-
-async def test_not_ready_naming_the_service_that_is_down(client: httpx.AsyncClient,
-                                                         shop) -> None:
+async def test_ready_while_redis_answers_even_with_a_service_down(
+        client: httpx.AsyncClient, shop) -> None:
     shop.down.add("cart")
 
     response = await client.get("/readyz")
 
-    assert response.status_code == 503
-    assert response.json()["checks"]["cart"].startswith("error")
-    assert response.json()["checks"]["orders"] == "ok"
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"redis": "ok"}
 
 
 @pytest.mark.parametrize("settings_overrides", [{"redis_url": "redis://127.0.0.1:1/0"}])
@@ -115,15 +106,3 @@ async def test_liveness_needs_nothing_but_the_process(client: httpx.AsyncClient,
 
     assert (await client.get("/healthz")).json() == {"status": "ok"}
 
-
-@pytest.mark.parametrize("settings_overrides", [{"readiness_timeout_seconds": 0.2}])
-async def test_readiness_asks_every_service_at_once_and_gives_up_quickly(
-        client: httpx.AsyncClient, shop) -> None:
-    shop.slow.update({"users": 5.0, "catalog": 5.0, "orders": 5.0})
-
-    started = time.perf_counter()
-    response = await client.get("/readyz")
-
-    assert response.status_code == 503
-    assert time.perf_counter() - started < 0.45
-    assert response.json()["checks"]["cart"] == "ok"

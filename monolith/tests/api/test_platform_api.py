@@ -24,7 +24,8 @@ def test_every_response_names_the_monolith_and_carries_a_request_id(client: Flas
 
 def test_liveness_and_readiness(client: FlaskClient) -> None:
     assert client.get("/healthz").json == {"status": "ok"}
-    assert client.get("/readyz").json == {"status": "ok", "checks": {"database": "ok"}}
+    assert client.get("/readyz").json == {"status": "ok",
+                                          "checks": {"database": "ok", "schema": "ok"}}
 
 
 def test_metrics_count_requests_by_route_template(client: FlaskClient) -> None:

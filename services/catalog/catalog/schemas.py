@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from chassis.clock import rfc3339
 from chassis.pagination import PageParams
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from chassis.validation import PlainText
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from catalog.domain import (
     Category,
@@ -18,15 +19,6 @@ from catalog.domain import (
     search_words,
 )
 
-
-def reject_nul(value: str) -> str:
-    """NUL characters are refused, as the monolith's PostgreSQL must refuse them."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-PlainText = Annotated[str, AfterValidator(reject_nul)]
 Sku = Annotated[PlainText, Field(min_length=1, max_length=64)]
 Name = Annotated[PlainText, Field(min_length=1, max_length=200)]
 Description = Annotated[PlainText, Field(max_length=5000)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx
 from chassis.flask_support import install
@@ -20,6 +21,7 @@ from chassis.problems import (
     PaymentDeclinedProblem,
     Unavailable,
 )
+from chassis.sql import schema_is_current
 from flask import Flask
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -32,6 +34,8 @@ from orders.saga import Saga
 
 log = logging.getLogger(__name__)
 
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 def _out_of_stock(exc: domain.OutOfStock) -> OutOfStockProblem:
     return OutOfStockProblem([{"product_id": s.product_id, "requested": s.requested,
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     app = Flask(__name__)
     app.extensions[EXTENSION] = Deps(settings=settings, saga=make_saga(settings, db, transport),
                                      verifier=verifier)
-    install(app, served_by="orders", error_table=ERRORS, readiness={"database": db.ping})
+    install(app, served_by="orders", error_table=ERRORS,
+            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)})
     app.register_blueprint(bp)
     return app

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from chassis.fastapi_support import install
 from chassis.logs import configure_logging
 from chassis.problems import Conflict, ErrorTable, NotFound, Unavailable, ValidationFailed
+from chassis.sql import schema_is_current
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from payments import api
 from payments.config import Settings
 from payments.domain import ChargeNotFound, InvalidCard, RefundNotAllowed
+from payments.manage import MIGRATIONS
 from payments.repository import SqlUnitOfWork, make_engine
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         engine = make_engine(settings.sqlalchemy_url)
         sessions = sessionmaker(engine, expire_on_commit=False)
         app.state.engine = engine
+        app.state.schema_is_current = schema_is_current(engine, MIGRATIONS)
         app.state.unit_of_work = lambda: SqlUnitOfWork(sessions)
         try:
             yield
@@ -71,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def database() -> None:
         await run_in_threadpool(select_one)
 
-    install(app, served_by="payments", error_table=ERRORS, readiness={"database": database})
+    async def schema() -> None:
+        await run_in_threadpool(app.state.schema_is_current)
+
+    install(app, served_by="payments", error_table=ERRORS,
+            readiness={"database": database, "schema": schema})
     app.include_router(api.internal)
     return app

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from chassis.flask_support import install
 from chassis.logs import configure_logging
 from chassis.problems import Conflict, ErrorTable, Unauthorized, Unavailable
+from chassis.sql import schema_is_current
 from chassis.tokens import TokenIssuer, load_or_create_dev_key, load_private_key
 from flask import Flask
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -18,6 +20,8 @@ from users.domain import EmailTaken, InvalidCredentials, UnknownUser
 
 log = logging.getLogger(__name__)
 
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 def _database_down(exc: OperationalError | InterfaceError) -> Unavailable:
     """Lost connections, a locked SQLite file: worth a retry, not a 500."""
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
     app.extensions["users"] = Deps(db=db, issuer=issuer, verifier=issuer.verifier())
-    install(app, served_by="users", error_table=ERRORS, readiness={"database": db.ping})
+    install(app, served_by="users", error_table=ERRORS,
+            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)})
     app.register_blueprint(bp)
     return app

@@ -92,7 +92,7 @@ def test_a_cancel_with_payments_down_is_503_and_can_be_repeated(
 
 def test_health_readiness_and_metrics(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
-    assert client.get("/readyz").get_json()["checks"] == {"database": "ok"}
+    assert client.get("/readyz").get_json()["checks"] == {"database": "ok", "schema": "ok"}
     assert 'service="orders"' in client.get("/metrics").get_data(as_text=True)
 
 

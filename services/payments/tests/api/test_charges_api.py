@@ -93,7 +93,7 @@ async def test_the_card_number_and_cvc_are_neither_stored_nor_logged(
 async def test_health_names_the_database(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
-    assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "schema": "ok"}}
     assert ready.headers["x-served-by"] == "payments"
 
 
