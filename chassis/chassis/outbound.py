@@ -153,13 +153,17 @@ class AsyncServiceClient(_Base):
     async def request(self, method: str, path: str, *, json: Any = None,
                       content: bytes | None = None,
                       headers: Mapping[str, str] | None = None,
-                      params: Any = None, breaker_key: str | None = None) -> httpx.Response:
+                      params: Any = None, breaker_key: str | None = None,
+                      timeout: float | None = None) -> httpx.Response:
+        """``timeout`` (seconds, per attempt) overrides the client's for this call."""
         breaker = self.breaker_for(breaker_key)
+        per_call = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
         try:
             async for attempt in AsyncRetrying(**self._retry_policy(method)):
                 with attempt:
                     return await self._once(breaker, method, path, json=json, content=content,
-                                            headers=self._headers(headers), params=params)
+                                            headers=self._headers(headers), params=params,
+                                            timeout=per_call)
         except (httpx.TransportError, _RetryableResponse, CircuitOpen) as exc:
             raise self._unavailable(exc) from exc
         raise AssertionError("unreachable")  # pragma: no cover

@@ -26,6 +26,10 @@ class Settings(ChassisSettings):
 
     rate_limit_per_minute: int = 600
     upstream_timeout_seconds: float = 2.0
+    # A checkout is a saga of up to six calls inside the orders service, each bounded
+    # by its own UPSTREAM_TIMEOUT_SECONDS: the edge must outwait it, or it answers 503
+    # for an order that goes on to be confirmed and charged.
+    checkout_timeout_seconds: float = 20.0
     upstream_retries: int = 2
     breaker_failures: int = 5
     breaker_reset_seconds: float = 10.0

@@ -43,19 +43,26 @@ class EdgeServiceClient(AsyncServiceClient):
         return super()._check(response)
 
 
+CHECKOUT_ROUTE = "POST /api/orders"
+
+
 class Upstreams:
-    def __init__(self, clients: Mapping[str, AsyncServiceClient], *, deadline: float) -> None:
+    def __init__(self, clients: Mapping[str, AsyncServiceClient], *, deadline: float,
+                 route_deadlines: Mapping[str, float] | None = None) -> None:
         self._clients = dict(clients)
         self.deadline = deadline
+        self.route_deadlines = dict(route_deadlines or {})
 
     async def call(self, name: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One call to ``name`` within the deadline, or :class:`Unavailable`."""
+        """One call to ``name`` within the route's deadline, or :class:`Unavailable`."""
+        route = serving_route.get()
+        deadline = self.route_deadlines.get(route or "", self.deadline)
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self.deadline):
-                return await self._clients[name].request(method, path,
-                                                         breaker_key=serving_route.get(),
-                                                         **kwargs)
+            async with asyncio.timeout(deadline):
+                return await self._clients[name].request(
+                    method, path, breaker_key=route, timeout=deadline * ATTEMPT_SHARE,
+                    **kwargs)
         except TimeoutError as exc:
             raise Unavailable(f"The {name} service did not answer in time.") from exc
         finally:
@@ -113,4 +120,5 @@ def open_upstreams(settings: Settings,
             breaker_reset_seconds=settings.breaker_reset_seconds)
         for name, url in service_urls(settings).items()
     }
-    return Upstreams(clients, deadline=deadline)
+    return Upstreams(clients, deadline=deadline,
+                     route_deadlines={CHECKOUT_ROUTE: settings.checkout_timeout_seconds})
