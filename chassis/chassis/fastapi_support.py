@@ -9,6 +9,7 @@ same ``errors`` list).
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import time
@@ -24,12 +25,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis import metrics
 from chassis.health import LIVE_BODY, AsyncCheck, run_async_checks
+from chassis.outbound import INTERNAL_TOKEN_HEADER
 from chassis.problems import (
     PROBLEM_CONTENT_TYPE,
     ErrorTable,
     Forbidden,
     Internal,
     Problem,
+    Unauthorized,
     ValidationFailed,
     problem_for,
     status_problem,
@@ -168,6 +171,15 @@ def bearer_claims(verifier_of: Callable[[Request], TokenVerifier]) -> Callable[[
     def dependency(request: Request) -> Claims:
         return verifier_of(request).verify(bearer_token(request.headers.get("authorization")))
     return dependency
+
+
+async def internal_caller(request: Request) -> None:
+    """A dependency for /internal routes: only other services, holding the shared
+    internal token (the app's ``state.settings.internal_token``), may call them."""
+    offered = request.headers.get(INTERNAL_TOKEN_HEADER, "").encode()
+    expected = request.app.state.settings.internal_token.get_secret_value().encode()
+    if not hmac.compare_digest(offered, expected):
+        raise Unauthorized("A valid internal token is required.")
 
 
 def require_admin(claims: Claims) -> Claims:

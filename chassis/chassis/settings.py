@@ -14,6 +14,7 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_PASSWORD = "admin-dev-password"
+DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
 
 Environment = Literal["development", "test", "production"]
 
@@ -42,6 +43,19 @@ class ChassisSettings(BaseSettings):
                     "development secrets are not allowed in production: " + ", ".join(offenders)
                 )
         return self
+
+
+class InternalCallSettings(ChassisSettings):
+    """Settings of a deployable that makes or takes service-to-service calls, which
+    carry the shared ``INTERNAL_TOKEN`` (as ``X-Internal-Token``)."""
+
+    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
+
+    def development_secrets_in_use(self) -> list[str]:
+        offenders = super().development_secrets_in_use()
+        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
+            offenders.append("INTERNAL_TOKEN")
+        return offenders
 
 
 class IssuerSettings(ChassisSettings):

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chassis.settings import ChassisSettings
-from pydantic import SecretStr
-
-DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
+from chassis.settings import InternalCallSettings
 
 
-class Settings(ChassisSettings):
+class Settings(InternalCallSettings):
     port: int = 8080
     web_concurrency: int = 2
 
@@ -21,8 +18,6 @@ class Settings(ChassisSettings):
     orders_url: str = "http://127.0.0.1:8104"
     # Empty means the users service's own: USERS_URL + /.well-known/jwks.json.
     jwks_url: str | None = None
-    # Sent as X-Internal-Token on the catalog lookup that prices the cart.
-    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
 
     rate_limit_per_minute: int = 600
     upstream_timeout_seconds: float = 2.0
@@ -41,7 +36,3 @@ class Settings(ChassisSettings):
     def resolved_jwks_url(self) -> str:
         return self.jwks_url or f"{self.users_url.rstrip('/')}/.well-known/jwks.json"
 
-    def development_secrets_in_use(self) -> list[str]:
-        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
-            return ["INTERNAL_TOKEN"]
-        return []

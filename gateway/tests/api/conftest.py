@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from chassis.settings import DEVELOPMENT_INTERNAL_TOKEN
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from gateway.app import create_app
-from gateway.config import DEVELOPMENT_INTERNAL_TOKEN, Settings
+from gateway.config import Settings
 from gateway.ratelimit import KEY_PREFIX
 from redis import Redis
 

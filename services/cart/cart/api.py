@@ -6,11 +6,9 @@ them with the user's token. The internal routes are for the orders service.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from chassis.fastapi_support import bearer_claims, json_body, json_ok
-from chassis.problems import Unauthorized
+from chassis.fastapi_support import bearer_claims, internal_caller, json_body, json_ok
 from chassis.tokens import Claims
 from fastapi import APIRouter, Depends, Path, Request, Response
 
@@ -28,14 +26,6 @@ def user_id(
     claims: Annotated[Claims, Depends(bearer_claims(lambda request: request.app.state.verifier))],
 ) -> str:
     return claims.subject
-
-
-async def internal_caller(request: Request) -> None:
-    """Only other services, holding the shared internal token, may call /internal routes."""
-    offered = request.headers.get("x-internal-token", "").encode()
-    expected = request.app.state.settings.internal_token.get_secret_value().encode()
-    if not hmac.compare_digest(offered, expected):
-        raise Unauthorized("A valid internal token is required.")
 
 
 Carts = Annotated[CartRepository, Depends(cart_repository)]

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from chassis.settings import ChassisSettings
-from pydantic import Field, SecretStr
+from chassis.settings import InternalCallSettings
+from pydantic import Field
 
 from cart.domain import DEFAULT_TTL_SECONDS
 
-DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
 
-
-class Settings(ChassisSettings):
+class Settings(InternalCallSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     # How long a request waits for Redis before the answer is a 503.
     redis_timeout_seconds: float = 2.0
     cart_ttl_seconds: int = Field(default=DEFAULT_TTL_SECONDS, ge=1)
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
-    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
 
-    def development_secrets_in_use(self) -> list[str]:
-        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
-            return ["INTERNAL_TOKEN"]
-        return []

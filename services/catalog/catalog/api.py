@@ -6,12 +6,17 @@ them in its thread pool and the event loop never waits on MongoDB.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from chassis.fastapi_support import bearer_claims, json_body, json_ok, query, require_admin
+from chassis.fastapi_support import (
+    bearer_claims,
+    internal_caller,
+    json_body,
+    json_ok,
+    query,
+    require_admin,
+)
 from chassis.pagination import page_body
-from chassis.problems import Unauthorized
 from chassis.tokens import Claims
 from fastapi import APIRouter, Depends, Path, Request, Response
 
@@ -42,14 +47,6 @@ def admin_claims(
     claims: Annotated[Claims, Depends(bearer_claims(lambda request: request.app.state.verifier))],
 ) -> Claims:
     return require_admin(claims)
-
-
-async def internal_caller(request: Request) -> None:
-    """Only other services, holding the shared internal token, may call /internal routes."""
-    offered = request.headers.get("x-internal-token", "").encode()
-    expected = request.app.state.settings.internal_token.get_secret_value().encode()
-    if not hmac.compare_digest(offered, expected):
-        raise Unauthorized("A valid internal token is required.")
 
 
 Products = Annotated[ProductRepository, Depends(product_repository)]

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chassis.settings import ChassisSettings
-from pydantic import SecretStr, field_validator
+from chassis.settings import InternalCallSettings
+from pydantic import field_validator
 
-DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-class Settings(ChassisSettings):
+class Settings(InternalCallSettings):
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "catalog"
     # How long a request waits for MongoDB before the answer is a 503.
     mongodb_timeout_ms: int = 2000
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
-    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
     # Loaded by `python -m catalog.manage init` into an empty catalog; empty: no seeding.
     seed_file: Path | None = REPO_ROOT / "data" / "seed" / "catalog.json"
 
@@ -27,7 +25,3 @@ class Settings(ChassisSettings):
     def empty_means_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    def development_secrets_in_use(self) -> list[str]:
-        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
-            return ["INTERNAL_TOKEN"]
-        return []

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from chassis.settings import ChassisSettings
+from chassis.settings import InternalCallSettings
 from chassis.sql import sqlalchemy_url
-from pydantic import SecretStr
-
-DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
 
 
-class Settings(ChassisSettings):
+class Settings(InternalCallSettings):
     port: int = 8104
     web_concurrency: int = 2
     # Empty means the embedded default: a SQLite file under DATA_DIR/orders/.
@@ -18,7 +15,6 @@ class Settings(ChassisSettings):
     catalog_url: str = "http://127.0.0.1:8102"
     cart_url: str = "http://127.0.0.1:8103"
     payments_url: str = "http://127.0.0.1:8105"
-    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
     upstream_timeout_seconds: float = 2.0
     # How often the reconciler looks for pending orders (0: never, e.g. in tests).
     reconcile_interval_seconds: float = 30.0
@@ -29,10 +25,6 @@ class Settings(ChassisSettings):
     # A claim still in progress after this long, with no order yet, belongs to a crashed request.
     idempotency_lease_seconds: int = 60
 
-    def development_secrets_in_use(self) -> list[str]:
-        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
-            return ["INTERNAL_TOKEN"]
-        return []
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -20,12 +20,13 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from chassis.settings import DEVELOPMENT_INTERNAL_TOKEN
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
 from flask.testing import FlaskClient
 from orders.app import create_app
-from orders.config import DEVELOPMENT_INTERNAL_TOKEN, Settings
+from orders.config import Settings
 from orders.db import Database
 from orders.manage import migrate
 from orders.models import IdempotencyKeyRow, OrderLineRow, OrderRow

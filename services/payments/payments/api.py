@@ -6,11 +6,9 @@ FastAPI runs them in its thread pool.
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
-from chassis.fastapi_support import json_body, json_ok
-from chassis.problems import Unauthorized
+from chassis.fastapi_support import internal_caller, json_body, json_ok
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from payments import service
@@ -21,14 +19,6 @@ from payments.service import UnitOfWorkFactory
 async def unit_of_work(request: Request) -> UnitOfWorkFactory:
     factory: UnitOfWorkFactory = request.app.state.unit_of_work
     return factory
-
-
-async def internal_caller(request: Request) -> None:
-    """Only other services, holding the shared internal token, may call /internal routes."""
-    offered = request.headers.get("x-internal-token", "").encode()
-    expected = request.app.state.settings.internal_token.get_secret_value().encode()
-    if not hmac.compare_digest(offered, expected):
-        raise Unauthorized("A valid internal token is required.")
 
 
 UnitOfWork = Annotated[UnitOfWorkFactory, Depends(unit_of_work)]

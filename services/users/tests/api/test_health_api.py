@@ -9,7 +9,8 @@ from users.config import Settings
 
 def test_healthz_and_readyz_answer_ok_with_the_database_check(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
-    assert client.get("/readyz").get_json() == {"status": "ok", "checks": {"database": "ok", "schema": "ok"}}
+    assert client.get("/readyz").get_json() == {
+        "status": "ok", "checks": {"database": "ok", "schema": "ok"}}
 
 
 def test_readyz_is_503_when_the_database_is_gone(settings: Settings) -> None:
