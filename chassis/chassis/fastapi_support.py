@@ -25,7 +25,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis import metrics
 from chassis.health import LIVE_BODY, AsyncCheck, run_async_checks
-from chassis.outbound import INTERNAL_TOKEN_HEADER
 from chassis.problems import (
     PROBLEM_CONTENT_TYPE,
     ErrorTable,
@@ -38,6 +37,7 @@ from chassis.problems import (
     status_problem,
 )
 from chassis.request_context import REQUEST_ID_HEADER, accept_request_id, request_id_var
+from chassis.settings import INTERNAL_TOKEN_HEADER
 from chassis.tokens import Claims, TokenVerifier, bearer_token
 from chassis.validation import field_errors, validate_body, validate_query
 

@@ -24,10 +24,10 @@ from tenacity import (
 from chassis.breaker import CircuitBreaker, CircuitOpen
 from chassis.problems import Unavailable
 from chassis.request_context import REQUEST_ID_HEADER, current_request_id
+from chassis.settings import INTERNAL_TOKEN_HEADER
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
-INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 
 
 class _RetryableResponse(Exception):

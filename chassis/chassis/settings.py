@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_PASSWORD = "admin-dev-password"
 DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
+INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 
 Environment = Literal["development", "test", "production"]
 
