@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
-ItemT = TypeVar("ItemT")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -25,13 +23,6 @@ class PageParams(BaseModel):
     def offset(self) -> int:
         """Rows to skip; a page far past the end is clamped to an empty page, not an error."""
         return min((self.page - 1) * self.page_size, MAX_OFFSET)
-
-
-class Page(BaseModel, Generic[ItemT]):
-    items: list[ItemT]
-    total: int
-    page: int
-    page_size: int
 
 
 def page_body(items: Sequence[Any], total: int, params: PageParams) -> dict[str, Any]:
