@@ -52,7 +52,17 @@ def service_specs(settings: StackSettings) -> list[ProcessSpec]:
         _app("orders", SERVICES_DIR / "orders", "orders.wsgi:app", ports["orders"],
              env("orders", CATALOG_URL=urls["catalog"], CART_URL=urls["cart"],
                  PAYMENTS_URL=urls["payments"]), init("orders")),
+        relay_spec(settings, env("orders", EVENTS_REDIS_URL=events_url(settings))),
     ]
+
+
+def events_url(settings: StackSettings) -> str:
+    return settings.events_redis_url or _store_urls(settings)[1]
+
+
+def relay_spec(settings: StackSettings, env: dict[str, str]) -> ProcessSpec:
+    """The orders outbox relay: no port, started after the orders service migrated."""
+    return ProcessSpec(name="orders-relay", argv=python_module("orders.relay"), env=env)
 
 
 def gateway_spec(settings: StackSettings) -> ProcessSpec:
@@ -61,6 +71,7 @@ def gateway_spec(settings: StackSettings) -> ProcessSpec:
     environment = {
         **_common_env(settings, "gateway", settings.gateway_port),
         "REDIS_URL": redis_url,
+        "EVENTS_REDIS_URL": events_url(settings),
         "JWKS_URL": f"{settings.url(ports['users'])}/.well-known/jwks.json",
         **{f"{name.upper()}_URL": settings.url(port) for name, port in ports.items()},
     }

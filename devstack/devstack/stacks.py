@@ -38,6 +38,8 @@ class StackSettings:
     service_database_urls: Mapping[str, str] = field(default_factory=dict)
     mongodb_url: str | None = None
     redis_url: str | None = None
+    # The event broker (Redis Streams); None: the same Redis as redis_url.
+    events_redis_url: str | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
 
     def url(self, port: int) -> str:

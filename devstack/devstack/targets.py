@@ -77,13 +77,19 @@ def _microservices(settings: StackSettings, sink: IO[str]) -> Stack:
                  {"gateway": settings.url(settings.gateway_port)}, sink)
 
 
+# The event stream's comment comes every second, so that the suite can see it.
+EVENT_STREAM_ENV = {"SSE_HEARTBEAT_SECONDS": "1"}
+
+
 def monolith_sqlite() -> contextlib.AbstractContextManager[RunningShop]:
-    return _running("monolith-sqlite", _monolith, 18000, False, monolith_port=18000)
+    return _running("monolith-sqlite", _monolith, 18000, False, monolith_port=18000,
+                    extra_env=EVENT_STREAM_ENV)
 
 
 def monolith_postgres() -> contextlib.AbstractContextManager[RunningShop]:
     return _running("monolith-postgres", _monolith, 18001, False, monolith_port=18001,
-                    monolith_database_url=fresh_postgres_database("contract_monolith"))
+                    monolith_database_url=fresh_postgres_database("contract_monolith"),
+                    extra_env=EVENT_STREAM_ENV)
 
 
 def gateway() -> contextlib.AbstractContextManager[RunningShop]:
@@ -94,7 +100,7 @@ def gateway() -> contextlib.AbstractContextManager[RunningShop]:
                     service_ports=TEST_SERVICE_PORTS, mongodb_port=27117,
                     service_database_urls=databases, redis_url=TEST_REDIS_URL,
                     extra_env={"RATE_LIMIT_PER_MINUTE": "3000",
-                               "RECONCILE_INTERVAL_SECONDS": "5"})
+                               "RECONCILE_INTERVAL_SECONDS": "5", **EVENT_STREAM_ENV})
 
 
 ALL_TARGETS = [

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from gateway import aggregation
 from gateway.auth import AsyncJwksVerifier, EdgeAuth
 from gateway.config import Settings
+from gateway.events import OrderEvents, event_routes
 from gateway.openapi import ContractDocument, contract_routes, find_contract
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimiter, RateLimitMiddleware
@@ -119,9 +120,11 @@ def create_app(settings: Settings | None = None, *,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.gateway = open_gateway(settings, transports or {})
+        app.state.order_events = OrderEvents.open(settings)
         try:
             yield
         finally:
+            await app.state.order_events.aclose()
             await app.state.gateway.aclose()
 
     app = FastAPI(title="shopstack gateway", lifespan=lifespan, openapi_url=None,
@@ -131,6 +134,7 @@ def create_app(settings: Settings | None = None, *,
     install(app, served_by="gateway", error_table=ERRORS, readiness=readiness(app))
     app.add_middleware(XmlMiddleware)
     app.router.routes.extend(contract_routes(ContractDocument(find_contract(settings.openapi_path))))
+    app.router.routes.extend(event_routes())  # before /api/orders/{order_id} matches it
     app.router.routes.extend(build_routes(make_endpoint))
     return app
 

@@ -29,6 +29,12 @@ class Settings(InternalCallSettings):
     breaker_failures: int = 5
     breaker_reset_seconds: float = 10.0
 
+    # The broker the order events come from (python -m orders.relay); empty: REDIS_URL.
+    events_redis_url: str | None = None
+    # GET /api/orders/events sends a comment at least this often; open streams per worker.
+    sse_heartbeat_seconds: float = 15.0
+    sse_max_streams_per_worker: int = 1000
+
     # Empty means contract/openapi.yaml found beside the gateway in the repository.
     openapi_path: Path | None = None
 

@@ -20,6 +20,12 @@ class Settings(IssuerSettings):
     openapi_file: Path = REPO_ROOT / "contract" / "openapi.yaml"
     # How long a checkout's Idempotency-Key is kept (and answers with its first response).
     idempotency_ttl_seconds: int = 24 * 3600
+    # GET /api/orders/events (see shop/orders/events.py for why these bounds exist).
+    event_retention_seconds: int = 25 * 3600
+    sse_heartbeat_seconds: float = 15.0
+    sse_poll_seconds: float = 0.5
+    sse_max_stream_seconds: float = 25.0
+    sse_max_streams: int = 1
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -54,3 +54,17 @@ class IdempotencyKeyRow(Base):
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class OutboxRow(Base):
+    """An order event, written in the transaction of the change it reports; the
+    live order stream (events.py) reads the caller's rows in ``seq`` order."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_user_seq", "user_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

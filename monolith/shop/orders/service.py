@@ -15,6 +15,7 @@ from shop.orders.domain import (
     OrderNotFound,
     PaymentDeclined,
 )
+from shop.orders.outbox import SETTLED_AS, OutboxRepository, checkout_events, order_event
 from shop.orders.repository import OrderRepository
 from shop.payments import service as payments
 from shop.payments.domain import Charge
@@ -41,6 +42,8 @@ def checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
         if charge.captured:
             payments.record(session=uow.session, charge=charge, now=order.created_at)
             carts.clear(user_id)
+            OutboxRepository(uow.session).add(user_id=user_id, events=checkout_events(order),
+                                              now=order.created_at)
             uow.commit()
             return order
     _record_declined(db=db, order=order.declined(), charge=charge)
@@ -52,6 +55,8 @@ def _record_declined(*, db: Database, order: Order, charge: Charge) -> None:
     with db.uow(write=True) as uow:
         OrderRepository(uow.session).add(order)
         payments.record(session=uow.session, charge=charge, now=order.created_at)
+        OutboxRepository(uow.session).add(user_id=order.user_id, events=checkout_events(order),
+                                          now=order.created_at)
         uow.commit()
 
 
@@ -68,6 +73,8 @@ def cancel(*, db: Database, user_id: str, order_id: str) -> Order:
             raise OrderNotCancellable(order.id, "cancelled")
         payments.refund(session=uow.session, order_id=order.id, now=now)
         catalog.release_stock(session=uow.session, lines=order.stock_lines)
+        OutboxRepository(uow.session).add(user_id=user_id, now=now,
+                                          events=[order_event(SETTLED_AS["cancelled"], cancelled)])
         uow.commit()
     return cancelled
 

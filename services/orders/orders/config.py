@@ -24,6 +24,12 @@ class Settings(InternalCallSettings):
     idempotency_ttl_seconds: int = 24 * 3600
     # A claim still in progress after this long, with no order yet, belongs to a crashed request.
     idempotency_lease_seconds: int = 60
+    # The event broker the relay publishes the outbox to (python -m orders.relay).
+    events_redis_url: str = "redis://127.0.0.1:6379/0"
+    relay_interval_seconds: float = 0.2
+    relay_batch_size: int = 100
+    # Published events stay in the outbox and in the streams at least this long.
+    event_retention_seconds: int = 25 * 3600
 
 
     @property

@@ -32,6 +32,7 @@ from orders.domain import (
     OutOfStock,
     PaymentDeclined,
 )
+from orders.outbox import OutboxRepository, settled_events
 from orders.repository import IdempotencyRepository, OrderRepository
 from orders.schemas import OrderOut
 
@@ -151,6 +152,9 @@ def settle(saga: Saga, order: Order, status: OrderStatus, payment: ChargeStatus)
         orders = OrderRepository(uow.session)
         if not orders.move(moved, expected=order.status):
             raise SettledElsewhere(orders.get(order.id))
+        OutboxRepository(uow.session).add(
+            user_id=order.user_id, now=moved.updated_at,
+            events=settled_events(order, moved))
         keys = IdempotencyRepository(uow.session)
         expires_at = utcnow() + timedelta(seconds=saga.idempotency_ttl_seconds)
         if moved.status == "confirmed":

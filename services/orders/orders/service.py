@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from chassis.clock import utcnow
+from chassis.events import ORDER_CANCELLED
 
 from orders import saga as checkout_saga
 from orders.db import Database
 from orders.domain import Checkout, InvalidTransition, Order, OrderNotFound
+from orders.outbox import OutboxRepository, order_event
 from orders.repository import OrderRepository
 from orders.saga import Claim, Saga
 
@@ -47,5 +49,7 @@ def cancel(*, saga: Saga, user_id: str, order_id: str) -> Order:
         if not orders.move(cancelled, expected=order.status):
             current = orders.get(order.id)
             raise InvalidTransition(order.id, current.status if current else "gone")
+        OutboxRepository(uow.session).add(user_id=user_id, now=cancelled.updated_at,
+                                          events=[order_event(ORDER_CANCELLED, cancelled)])
         uow.commit()
     return cancelled

@@ -1,0 +1,97 @@
+"""The outbox relay: a process of its own (``python -m orders.relay``) that publishes
+unpublished outbox rows to Redis Streams and stamps them published.
+
+At least once: a row is stamped only after its XADDs ran, so a relay that dies
+in between publishes it again, and :func:`chassis.streams.publish` drops that
+repeat by event id. With the broker down the rows wait in the outbox (checkouts
+do not notice) and go out, in order, when it answers again.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+
+from chassis.clock import utcnow
+from chassis.logs import configure_logging
+from redis import Redis, RedisError
+
+from chassis import streams
+from orders.config import Settings
+from orders.db import Database
+from orders.outbox import OutboxRepository
+
+log = logging.getLogger(__name__)
+BROKER_TIMEOUT_SECONDS = 2.0
+# Wait after a failed round grows to this, so a broker that is down costs one try a second.
+MAX_BACKOFF_SECONDS = 1.0
+PURGE_EVERY_ROUNDS = 500
+
+
+def relay_once(*, db: Database, broker: Redis, batch_size: int, retention_seconds: int) -> int:
+    """Publish one batch of the oldest unpublished events; how many were published."""
+    with db.uow(write=True) as uow:
+        outbox = OutboxRepository(uow.session)
+        rows = outbox.unpublished(batch_size)
+        for row in rows:
+            streams.publish(broker, row.event, stream=streams.ORDERS_STREAM,
+                            owner_stream=streams.user_stream(row.user_id),
+                            retention_seconds=retention_seconds)
+        if rows:
+            outbox.mark_published([row.seq for row in rows], utcnow())
+        uow.commit()
+    return len(rows)
+
+
+def purge(db: Database, retention_seconds: int) -> int:
+    """Forget published events older than the retention period."""
+    with db.uow(write=True) as uow:
+        purged = OutboxRepository(uow.session).purge_published(
+            utcnow() - timedelta(seconds=retention_seconds))
+        uow.commit()
+    return purged
+
+
+def run(settings: Settings, stop: threading.Event) -> None:
+    """Relay until ``stop`` is set: at once while there is a backlog, else every interval."""
+    db = Database.from_url(settings.sqlalchemy_url)
+    broker = Redis.from_url(settings.events_redis_url, socket_timeout=BROKER_TIMEOUT_SECONDS,
+                            socket_connect_timeout=BROKER_TIMEOUT_SECONDS)
+    backoff, rounds = 0.0, 0
+    log.info("relay started", extra={"every_seconds": settings.relay_interval_seconds})
+    try:
+        while not stop.is_set():
+            try:
+                published = relay_once(db=db, broker=broker, batch_size=settings.relay_batch_size,
+                                       retention_seconds=settings.event_retention_seconds)
+                backoff = 0.0
+            except (RedisError, OSError) as exc:
+                backoff = min(MAX_BACKOFF_SECONDS, backoff * 2 or settings.relay_interval_seconds)
+                log.warning("broker unavailable; events wait in the outbox: %r", exc)
+                published = 0
+            except Exception:  # one bad round (the database away) must not end the relay
+                log.exception("relay round failed")
+                backoff, published = MAX_BACKOFF_SECONDS, 0
+            rounds += 1
+            if rounds % PURGE_EVERY_ROUNDS == 0:
+                purge(db, settings.event_retention_seconds)
+            if published < settings.relay_batch_size:
+                stop.wait(backoff or settings.relay_interval_seconds)
+    finally:
+        broker.close()
+        db.dispose()
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging("orders-relay", settings.log_level)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run(settings, stop)
+
+
+if __name__ == "__main__":
+    main()
