@@ -1,100 +1,20 @@
 """GET /api/orders/events: the caller's own order events as Server-Sent Events.
 
-Each stream is read by a thread of its own while the test checks out, so that
-what the stream shows is what a browser's EventSource would see. The stacks
+Each stream is read by a thread of its own (devstack.event_stream) while the test
+checks out, as a browser's EventSource would read it. The stacks
 run with SSE_HEARTBEAT_SECONDS=1 (devstack.targets), so a comment is due at
 least every second.
 """
 
 from __future__ import annotations
 
-import json
-import queue
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from devstack.event_stream import PATH, open_stream
 
-PATH = "/api/orders/events"
-CLOUD_EVENT_FIELDS = {"specversion", "id", "source", "type", "time", "subject", "data"}
 DECLINED_CARD = "4000000000000002"
-
-
-@dataclass
-class EventStream:
-    """Messages and comments of one open stream, as they arrive."""
-
-    response: httpx.Response
-    messages: queue.Queue[dict[str, str]] = field(default_factory=queue.Queue)
-    comments: queue.Queue[str] = field(default_factory=queue.Queue)
-
-    def read(self) -> None:
-        message: dict[str, str] = {}
-        try:
-            for line in self.response.iter_lines():
-                if line.startswith(":"):
-                    self.comments.put(line[1:].strip())
-                elif not line:
-                    if message:
-                        self.messages.put(message)
-                    message = {}
-                else:
-                    name, _, value = line.partition(":")
-                    message[name] = value.removeprefix(" ")
-        except (httpx.HTTPError, RuntimeError, ValueError):
-            pass  # closed by the test
-
-    def take(self, count: int, within: float = 15.0) -> list[dict[str, Any]]:
-        """The next ``count`` messages, each checked to be one event: id, type, CloudEvent."""
-        deadline, taken = time.monotonic() + within, []
-        while len(taken) < count:
-            message = self.messages.get(timeout=max(0.01, deadline - time.monotonic()))
-            event = json.loads(message["data"])
-            assert set(event) >= CLOUD_EVENT_FIELDS, event
-            assert (message["id"], message["event"]) == (event["id"], event["type"])
-            taken.append(event)
-        return taken
-
-    def quiet_for(self, seconds: float) -> bool:
-        try:
-            self.messages.get(timeout=seconds)
-        except queue.Empty:
-            return True
-        return False
-
-
-@contextmanager
-def open_stream(base_url: str, headers: dict[str, str],
-                last_event_id: str | None = None) -> Iterator[EventStream]:
-    """An open stream; a 503 (the monolith's cap, while a closed stream's worker has not
-    yet noticed its client went) is waited out as Retry-After asks."""
-    headers = {**headers, "Accept": "text/event-stream"}
-    if last_event_id is not None:
-        headers["Last-Event-ID"] = last_event_id
-    with httpx.Client(base_url=base_url, timeout=httpx.Timeout(10.0)) as client:
-        for _ in range(20):
-            with client.stream("GET", PATH, headers=headers) as response:
-                if response.status_code == 503:
-                    response.read()
-                    time.sleep(0.5)
-                    continue
-                assert response.status_code == 200, response.read()
-                assert response.headers["Content-Type"].startswith("text/event-stream")
-                stream = EventStream(response)
-                reader = threading.Thread(target=stream.read, daemon=True)
-                reader.start()
-                assert stream.comments.get(timeout=10) is not None  # the stream is open
-                try:
-                    yield stream
-                finally:
-                    response.close()
-                    reader.join(5)
-                return
-        raise AssertionError("the stream stayed unavailable")
 
 
 def _order_of(api: httpx.Client, account: Any, order_id: str) -> dict[str, Any]:

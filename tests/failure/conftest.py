@@ -5,7 +5,8 @@ Each test module gets one stack (module scope): fresh PostgreSQL databases
 ``failure_users``, ``failure_orders`` and ``failure_payments``, Redis db 6 flushed
 (before and after), nx-27017 on 24017, the gateway on 24080 and the services on
 241xx, rate limiting off, and a reconciler that runs every 2 s and settles pending
-orders older than 3 s. ``FAILURE_STACK_LOG=path`` keeps the processes' output
+orders older than 3 s, and an event broker of its own (a Redis on 24379, which a
+test may stop). ``FAILURE_STACK_LOG=path`` keeps the processes' output
 (otherwise it lives in a temporary folder that goes with the stack).
 """
 
@@ -18,7 +19,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ import pytest
 import redis
 from devstack.microservices import gateway_spec, service_specs, store_specs
 from devstack.stacks import Stack, StackSettings
+from devstack.stores import embedded_redis
 from devstack.targets import fresh_postgres_database
 
 T = TypeVar("T")
@@ -39,6 +41,8 @@ SERVICE_PORTS = {"users": 24101, "catalog": 24102, "cart": 24103, "orders": 2410
                  "payments": 24105}
 MONGODB_PORT = 24017
 REDIS_URL = "redis://127.0.0.1:6379/6"
+# The event broker is a Redis of the stack's own, so that a test can stop it.
+BROKER_PORT = 24379
 RECONCILE_INTERVAL_SECONDS = 2
 RECONCILE_GRACE_SECONDS = 3
 # The gateway's defaults, passed explicitly so that the bounds below follow them.
@@ -122,6 +126,7 @@ def _stack_settings(data_dir: Path, databases: dict[str, str]) -> StackSettings:
         data_dir=data_dir, web_concurrency=2, gateway_port=GATEWAY_PORT,
         service_ports=SERVICE_PORTS, mongodb_port=MONGODB_PORT,
         service_database_urls=databases, redis_url=REDIS_URL,
+        events_redis_url=f"redis://127.0.0.1:{BROKER_PORT}/0",
         extra_env={"RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "WARNING",
                    "RECONCILE_INTERVAL_SECONDS": str(RECONCILE_INTERVAL_SECONDS),
                    "RECONCILE_GRACE_SECONDS": str(RECONCILE_GRACE_SECONDS),
@@ -140,7 +145,8 @@ def stack() -> Iterator[FailureStack]:
         settings = _stack_settings(Path(tmp), databases)
         log_file = os.environ.get("FAILURE_STACK_LOG") or str(Path(tmp) / "processes.log")
         with open(log_file, "a", buffering=1) as sink:
-            running = Stack("failure", store_specs(settings),
+            broker = replace(embedded_redis(BROKER_PORT, Path(tmp) / "broker"), name="broker")
+            running = Stack("failure", [*store_specs(settings), broker],
                             service_specs(settings) + [gateway_spec(settings)],
                             {"gateway": settings.url(GATEWAY_PORT)}, sink)
             with running:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from chassis import streams
 from orders import service
 from orders.db import Database
 from orders.domain import Card, Checkout, OutOfStock, PaymentDeclined, ShippingAddress
@@ -19,6 +18,8 @@ from orders.saga import Saga, checkout
 from redis import ConnectionError as RedisConnectionError
 from redis import Redis
 from sqlalchemy import select
+
+from chassis import streams
 
 BROKER_URL = "redis://127.0.0.1:6379/9"
 NOWHERE_URL = "redis://127.0.0.1:1/0"
