@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from devstack.process import ProcessSpec, python_module
+from devstack.process import ProcessSpec, http_probe, python_module
 from devstack.stacks import REPO_ROOT, StackSettings, _app, _common_env
 from devstack.stores import embedded_mongodb, embedded_redis
 
 SERVICES_DIR = REPO_ROOT / "services"
+# The orders relay's probe port: the orders service's own plus this (8104 -> 8114).
+RELAY_PORT_OFFSET = 10
 
 
 def store_specs(settings: StackSettings) -> list[ProcessSpec]:
@@ -52,7 +54,8 @@ def service_specs(settings: StackSettings) -> list[ProcessSpec]:
         _app("orders", SERVICES_DIR / "orders", "orders.wsgi:app", ports["orders"],
              env("orders", CATALOG_URL=urls["catalog"], CART_URL=urls["cart"],
                  PAYMENTS_URL=urls["payments"]), init("orders")),
-        relay_spec(settings, env("orders", EVENTS_REDIS_URL=events_url(settings))),
+        relay_spec(ports["orders"] + RELAY_PORT_OFFSET,
+                   env("orders", EVENTS_REDIS_URL=events_url(settings))),
     ]
 
 
@@ -60,9 +63,12 @@ def events_url(settings: StackSettings) -> str:
     return settings.events_redis_url or _store_urls(settings)[1]
 
 
-def relay_spec(settings: StackSettings, env: dict[str, str]) -> ProcessSpec:
-    """The orders outbox relay: no port, started after the orders service migrated."""
-    return ProcessSpec(name="orders-relay", argv=python_module("orders.relay"), env=env)
+def relay_spec(port: int, env: dict[str, str]) -> ProcessSpec:
+    """The orders outbox relay, started after the orders service migrated; it answers
+    its probes on ``port``."""
+    return ProcessSpec(name="orders-relay", argv=python_module("orders.relay"),
+                       env={**env, "RELAY_PORT": str(port)}, port=port,
+                       probe=http_probe(f"http://127.0.0.1:{port}/healthz"))
 
 
 def gateway_spec(settings: StackSettings) -> ProcessSpec:

@@ -22,6 +22,7 @@ from chassis import streams
 from orders.config import Settings
 from orders.db import Database
 from orders.outbox import OutboxRepository
+from orders.relay_probe import Heartbeat, serve_probes
 
 log = logging.getLogger(__name__)
 BROKER_TIMEOUT_SECONDS = 2.0
@@ -59,29 +60,39 @@ def run(settings: Settings, stop: threading.Event) -> None:
     db = Database.from_url(settings.sqlalchemy_url)
     broker = Redis.from_url(settings.events_redis_url, socket_timeout=BROKER_TIMEOUT_SECONDS,
                             socket_connect_timeout=BROKER_TIMEOUT_SECONDS)
+    heartbeat = Heartbeat(stale_after_seconds=30 + 10 * settings.relay_interval_seconds)
+    probes = serve_probes(settings.host, settings.relay_port, heartbeat,
+                          {"database": db.ping, "broker": lambda: broker.ping() and None})
     backoff, rounds = 0.0, 0
     log.info("relay started", extra={"every_seconds": settings.relay_interval_seconds})
     try:
         while not stop.is_set():
-            try:
-                published = relay_once(db=db, broker=broker, batch_size=settings.relay_batch_size,
-                                       retention_seconds=settings.event_retention_seconds)
-                backoff = 0.0
-            except (RedisError, OSError) as exc:
-                backoff = min(MAX_BACKOFF_SECONDS, backoff * 2 or settings.relay_interval_seconds)
-                log.warning("broker unavailable; events wait in the outbox: %r", exc)
-                published = 0
-            except Exception:  # one bad round (the database away) must not end the relay
-                log.exception("relay round failed")
-                backoff, published = MAX_BACKOFF_SECONDS, 0
+            published, backoff = _round(settings, db, broker, backoff,
+                                        purging=rounds % PURGE_EVERY_ROUNDS == 0)
             rounds += 1
-            if rounds % PURGE_EVERY_ROUNDS == 0:
-                purge(db, settings.event_retention_seconds)
+            heartbeat.beat()
             if published < settings.relay_batch_size:
                 stop.wait(backoff or settings.relay_interval_seconds)
     finally:
+        probes.shutdown()
         broker.close()
         db.dispose()
+
+
+def _round(settings: Settings, db: Database, broker: Redis, backoff: float, *,
+           purging: bool) -> tuple[int, float]:
+    """One relay round: (events published, how long to back off before the next)."""
+    try:
+        if purging:
+            purge(db, settings.event_retention_seconds)
+        return relay_once(db=db, broker=broker, batch_size=settings.relay_batch_size,
+                          retention_seconds=settings.event_retention_seconds), 0.0
+    except (RedisError, OSError) as exc:
+        log.warning("broker unavailable; events wait in the outbox: %r", exc)
+        return 0, min(MAX_BACKOFF_SECONDS, backoff * 2 or settings.relay_interval_seconds)
+    except Exception:  # one bad round (the database away) must not end the relay
+        log.exception("relay round failed")
+        return 0, MAX_BACKOFF_SECONDS
 
 
 def main() -> None:
