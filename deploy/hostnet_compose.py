@@ -15,7 +15,8 @@ one description of the apps; this rewrites a parsed copy of it:
   its compose port plus the offset (8000 -> 28000, 8080 -> 28080, 8101 -> 28101);
 - its store URLs point at the machine's own: PostgreSQL on 127.0.0.1:5432 (user
   ``postgres``, one database per owner, named with the prefix), Redis on
-  127.0.0.1:6379 with a database number of its own, nx-27017 on its port;
+  127.0.0.1:6379 with a database number of its own (and the event broker,
+  EVENTS_REDIS_URL, one more that its writers and readers share), nx-27017 on its port;
 - every URL between the apps and every health check follows the new ports.
 """
 
@@ -61,6 +62,8 @@ class Rewriter:
         redis_apps = sorted({app_of(name, self.ports) for name, service in services.items()
                              if "REDIS_URL" in (service.get("environment") or {})})
         self.redis_db = {app: args.redis_db_base + i for i, app in enumerate(redis_apps)}
+        # The event broker is one database that its writers and readers share.
+        self.events_db = args.redis_db_base + len(redis_apps)
 
     def port(self, app: str) -> int:
         return int(self.ports[app] + self.args.port_offset)
@@ -89,6 +92,8 @@ class Rewriter:
             text = str(value)
             if variable in ("DATABASE_URL", "MONGODB_URL", "REDIS_URL"):
                 text = self.store_url(variable, text, app)
+            elif variable == "EVENTS_REDIS_URL":
+                text = f"redis://127.0.0.1:6379/{self.events_db}"
             rewritten[variable] = URL_BETWEEN_APPS.sub(self.url_between_apps, text)
         rewritten.update(HOST="127.0.0.1", PORT=str(self.port(app)))
         rewritten.update(self.args.overrides.get(app, {}))

@@ -62,9 +62,11 @@ def app_secrets(stores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         "catalog-secrets": {"MONGODB_URL": f"mongodb://catalog:{catalog}@mongodb:27017/catalog",
                             "INTERNAL_TOKEN": internal},
         "cart-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/0", "INTERNAL_TOKEN": internal},
-        "orders-secrets": {"DATABASE_URL": database("orders"), "INTERNAL_TOKEN": internal},
+        "orders-secrets": {"DATABASE_URL": database("orders"), "INTERNAL_TOKEN": internal,
+                           "EVENTS_REDIS_URL": f"redis://:{redis}@redis:6379/2"},
         "payments-secrets": {"DATABASE_URL": database("payments"), "INTERNAL_TOKEN": internal},
         "gateway-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/1",
+                            "EVENTS_REDIS_URL": f"redis://:{redis}@redis:6379/2",
                             "INTERNAL_TOKEN": internal},
     }
 

@@ -67,7 +67,7 @@ def relay_spec(port: int, env: dict[str, str]) -> ProcessSpec:
     """The orders outbox relay, started after the orders service migrated; it answers
     its probes on ``port``."""
     return ProcessSpec(name="orders-relay", argv=python_module("orders.relay"),
-                       env={**env, "RELAY_PORT": str(port)}, port=port,
+                       env={**env, "PORT": str(port)}, port=port,
                        probe=http_probe(f"http://127.0.0.1:{port}/healthz"))
 
 

@@ -82,7 +82,7 @@ def test_every_app_listens_on_loopback_on_its_compose_port_plus_20000(
 def test_no_port_collides_with_make_run_or_the_contract_targets(
         listening: dict[int, str]) -> None:
     assert not (set(listening) | {MONGODB_PORT}) & TAKEN
-    assert len(listening) == 7
+    assert len(listening) == 8  # seven apps and the orders relay's probes
 
 
 def test_every_url_targets_loopback_and_every_app_url_a_port_an_app_listens_on(
@@ -109,7 +109,8 @@ def test_the_stores_are_the_machines_own_with_a_database_of_each_owners_own(
                                       "mongodb": MONGODB_PORT}[parts.scheme], url
     assert found["postgresql"] == {"/containers_shop", "/containers_users",
                                    "/containers_orders", "/containers_payments"}
-    assert len(found["redis"]) == 2 and "/0" not in found["redis"]
+    # The cart's, the gateway's, and the event broker's (the relay's and the gateway's).
+    assert len(found["redis"]) == 3 and "/0" not in found["redis"]
 
 
 def test_an_app_and_its_init_get_the_same_settings(derived: Document) -> None:

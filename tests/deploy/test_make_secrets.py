@@ -86,7 +86,7 @@ def test_every_app_starts_in_production_on_the_new_values(
         if image.startswith("shopstack/") and template["kind"] == "Deployment":
             env = app_env(template, patched)
             assert env["ENVIRONMENT"] == "production"
-            settings = settings_class(template["name"])
+            settings = settings_class(image.removeprefix("shopstack/").split(":")[0])
             given = {k.lower(): v for k, v in env.items() if k.lower() in settings.model_fields}
             assert settings(**given).development_secrets_in_use() == [], template["where"]
 

@@ -22,6 +22,7 @@ EXPECTED_EDGES: set[Edge] = {
     ("orders", "postgres", 5432), ("orders-init", "postgres", 5432), ("orders", "users", 8101),
     ("orders", "catalog", 8102), ("orders", "cart", 8103), ("orders", "payments", 8105),
     ("payments", "postgres", 5432), ("payments-init", "postgres", 5432),
+    ("orders-relay", "postgres", 5432), ("orders-relay", "redis", 6379),
 }
 
 

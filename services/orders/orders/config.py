@@ -27,9 +27,9 @@ class Settings(InternalCallSettings):
     # The event broker the relay publishes the outbox to (python -m orders.relay).
     events_redis_url: str = "redis://127.0.0.1:6379/0"
     relay_interval_seconds: float = 0.2
-    # Where the relay answers its probes (/healthz, /readyz); images set HOST=0.0.0.0.
+    # HOST and PORT: where the relay (a process of its own) answers its probes, /healthz
+    # and /readyz; it is given a PORT of its own (8114 in compose and Kubernetes).
     host: str = "127.0.0.1"
-    relay_port: int = 8114
     relay_batch_size: int = 100
     # Published events stay in the outbox and in the streams at least this long.
     event_retention_seconds: int = 25 * 3600

@@ -5,6 +5,9 @@ At least once: a row is stamped only after its XADDs ran, so a relay that dies
 in between publishes it again, and :func:`chassis.streams.publish` drops that
 repeat by event id. With the broker down the rows wait in the outbox (checkouts
 do not notice) and go out, in order, when it answers again.
+
+It answers /healthz and /readyz on HOST:PORT (its own port, not the service's:
+8114 in compose and Kubernetes).
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
     broker = Redis.from_url(settings.events_redis_url, socket_timeout=BROKER_TIMEOUT_SECONDS,
                             socket_connect_timeout=BROKER_TIMEOUT_SECONDS)
     heartbeat = Heartbeat(stale_after_seconds=30 + 10 * settings.relay_interval_seconds)
-    probes = serve_probes(settings.host, settings.relay_port, heartbeat,
+    probes = serve_probes(settings.host, settings.port, heartbeat,
                           {"database": db.ping, "broker": lambda: broker.ping() and None})
     backoff, rounds = 0.0, 0
     log.info("relay started", extra={"every_seconds": settings.relay_interval_seconds})
