@@ -61,6 +61,10 @@ logs: ## docker compose: follow every container's log
 bench-gateway: install ## Latency the gateway adds to one product read (median, p99), measured in one run
 	$(BIN)/python -m devstack bench-gateway
 
+.PHONY: bench-streams
+bench-streams: install ## p50/p95 of product reads through the gateway with 0 and with 200 order-event streams open
+	$(BIN)/python -m devstack bench-streams
+
 .PHONY: lint
 lint: install ## ruff over the whole tree
 	$(BIN)/ruff check .

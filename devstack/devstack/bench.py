@@ -1,4 +1,5 @@
 """`python -m devstack bench-gateway`: the gateway's overhead, measured in one run.
+`python -m devstack bench-streams`: what 200 open order-event streams cost other reads.
 
 Starts the microservices on ports of their own (embedded stores in a temporary
 folder, rate limiting off, one worker per app so that both paths get the same
@@ -11,6 +12,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,7 +25,9 @@ BENCH_PORTS = {"users": 38101, "catalog": 38102, "cart": 38103, "orders": 38104,
                "payments": 38105}
 
 
-def bench_gateway(requests: int = 2000) -> int:
+@contextmanager
+def bench_stack() -> Iterator[tuple[StackSettings, str]]:
+    """The microservices on ports of their own, and the id of one seeded product."""
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as tmp:
         settings = StackSettings(
             data_dir=Path(tmp), web_concurrency=1, gateway_port=38080,
@@ -37,7 +42,20 @@ def bench_gateway(requests: int = 2000) -> int:
                 catalog = settings.url(BENCH_PORTS["catalog"])
                 product = httpx.get(f"{catalog}/api/products", params={"page_size": 1},
                                     timeout=5).json()["items"][0]["id"]
-                return subprocess.call([
-                    sys.executable, str(REPO_ROOT / "scripts" / "bench_gateway_overhead.py"),
-                    "--catalog", catalog, "--gateway", settings.url(38080),
-                    "--product-id", product, "--requests", str(requests)])
+                yield settings, product
+
+
+def bench_gateway(requests: int = 2000) -> int:
+    with bench_stack() as (settings, product):
+        return subprocess.call([
+            sys.executable, str(REPO_ROOT / "scripts" / "bench_gateway_overhead.py"),
+            "--catalog", settings.url(BENCH_PORTS["catalog"]), "--gateway", settings.url(38080),
+            "--product-id", product, "--requests", str(requests)])
+
+
+def bench_streams(streams: int = 200, requests: int = 2000) -> int:
+    with bench_stack() as (settings, product):
+        return subprocess.call([
+            sys.executable, str(REPO_ROOT / "scripts" / "bench_order_streams.py"),
+            "--shop", settings.url(38080), "--product-id", product,
+            "--streams", str(streams), "--requests", str(requests)])
