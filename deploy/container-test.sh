@@ -22,7 +22,7 @@ started=${SECONDS}
 python=.venv/bin/python
 project=shopstack-containers
 databases=(containers_shop containers_users containers_orders containers_payments)
-redis_dbs=(13 14)
+redis_dbs=(13 14 15)  # the cart's, the gateway's, the event broker's
 mongodb_port=28017
 apps=(monolith users catalog cart orders payments gateway)
 work=$(mktemp -d "${TMPDIR:-/tmp}/containers-test.XXXXXX")
@@ -178,7 +178,8 @@ build_seconds=$((SECONDS - build_started))
 say "stores: databases ${databases[*]}, Redis dbs ${redis_dbs[*]}, nx-27017 on ${mongodb_port}"
 "${python}" deploy/hostnet_compose.py "${work}/compose.yml" --mongodb-port "${mongodb_port}" \
     --database-prefix containers_ --redis-db-base "${redis_dbs[0]}" \
-    --env gateway:RATE_LIMIT_PER_MINUTE=1000
+    --env gateway:RATE_LIMIT_PER_MINUTE=1000 --env gateway:SSE_HEARTBEAT_SECONDS=1 \
+    --env monolith:SSE_HEARTBEAT_SECONDS=1
 "${compose[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
 stores_up
 

@@ -1,9 +1,9 @@
 """GET /api/orders/events: the caller's own order events as Server-Sent Events.
 
 Each stream is read by a thread of its own (devstack.event_stream) while the test
-checks out, as a browser's EventSource would read it. The stacks
-run with SSE_HEARTBEAT_SECONDS=1 (devstack.targets), so a comment is due at
-least every second.
+checks out, as a browser's EventSource would read it. The suite's own stacks
+run with SSE_HEARTBEAT_SECONDS=1 (devstack.targets), so the heartbeat test is
+quick there, and holds any shop to the contract's 15 s.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import httpx
 from devstack.event_stream import PATH, open_stream
 
 DECLINED_CARD = "4000000000000002"
+# The contract's bound, plus a second for a busy machine; the suite's stacks send one a second.
+HEARTBEAT_BOUND_SECONDS = 16.0
 
 
 def _order_of(api: httpx.Client, account: Any, order_id: str) -> dict[str, Any]:
@@ -105,13 +107,13 @@ def test_last_event_id_resumes_after_that_event_missing_nothing_and_nothing_twic
     assert replayed[2]["data"] == _order_of(api, customer, first)
 
 
-def test_a_quiet_stream_gets_a_comment_at_least_every_heartbeat(
+def test_a_quiet_stream_gets_a_comment_at_least_every_15_seconds(
     shop: Any, customer: Any
 ) -> None:
     with open_stream(shop.base_url, customer.headers) as stream:
         started = time.monotonic()
-        comments = [stream.comments.get(timeout=5) for _ in range(2)]
+        comments = [stream.comments.get(timeout=HEARTBEAT_BOUND_SECONDS) for _ in range(2)]
         elapsed = time.monotonic() - started
 
     assert all(isinstance(comment, str) for comment in comments)
-    print(f"two heartbeats in {elapsed:.2f} s (SSE_HEARTBEAT_SECONDS=1)")
+    print(f"two comments in {elapsed:.2f} s")
