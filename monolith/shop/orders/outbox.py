@@ -12,13 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chassis.events import (
-    ORDER_CANCELLED,
-    ORDER_CONFIRMED,
-    ORDER_CREATED,
-    ORDER_FAILED,
-    cloud_event,
-)
+from chassis.events import ORDER_CONFIRMED, ORDER_CREATED, ORDER_FAILED, cloud_event
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -27,8 +21,7 @@ from shop.orders.models import OutboxRow
 from shop.orders.schemas import OrderOut
 
 SOURCE = "/orders"
-SETTLED_AS = {"confirmed": ORDER_CONFIRMED, "failed": ORDER_FAILED,
-              "cancelled": ORDER_CANCELLED}
+SETTLED_AS = {"confirmed": ORDER_CONFIRMED, "failed": ORDER_FAILED}
 
 
 def order_event(event_type: str, order: Order) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chassis.clock import utcnow
+from chassis.events import ORDER_CANCELLED
 
 from shop.cart.repository import CartRepository
 from shop.catalog import service as catalog
@@ -15,7 +16,7 @@ from shop.orders.domain import (
     OrderNotFound,
     PaymentDeclined,
 )
-from shop.orders.outbox import SETTLED_AS, OutboxRepository, checkout_events, order_event
+from shop.orders.outbox import OutboxRepository, checkout_events, order_event
 from shop.orders.repository import OrderRepository
 from shop.payments import service as payments
 from shop.payments.domain import Charge
@@ -74,7 +75,7 @@ def cancel(*, db: Database, user_id: str, order_id: str) -> Order:
         payments.refund(session=uow.session, order_id=order.id, now=now)
         catalog.release_stock(session=uow.session, lines=order.stock_lines)
         OutboxRepository(uow.session).add(user_id=user_id, now=now,
-                                          events=[order_event(SETTLED_AS["cancelled"], cancelled)])
+                                          events=[order_event(ORDER_CANCELLED, cancelled)])
         uow.commit()
     return cancelled
 
