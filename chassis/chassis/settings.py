@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_PASSWORD = "admin-dev-password"
@@ -18,6 +18,18 @@ DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 
 Environment = Literal["development", "test", "production"]
+
+# Each shop is a token domain of its own, so that a token one shop signed is refused
+# by the other: the microservices' tokens are issued by the users service for every
+# service behind the gateway; the monolith overrides both with its own.
+MICROSERVICES_TOKEN_ISSUER = "shopstack-users"
+MICROSERVICES_TOKEN_AUDIENCE = "shopstack-microservices"
+MONOLITH_TOKEN_ISSUER = "shopstack-monolith"
+MONOLITH_TOKEN_AUDIENCE = "shopstack-monolith"
+# A token stays good until it expires, whatever happens to its account meanwhile
+# (docs/microservices.md, "Tokens"): the lifetime is kept short, and bounded.
+DEFAULT_TOKEN_TTL_SECONDS = 900
+MAX_TOKEN_TTL_SECONDS = 3600
 
 
 class ChassisSettings(BaseSettings):
@@ -28,8 +40,8 @@ class ChassisSettings(BaseSettings):
     # Where development state lives when no server or key is configured.
     data_dir: Path = Path("var")
 
-    jwt_issuer: str = "shopstack"
-    jwt_audience: str = "shopstack"
+    jwt_issuer: str = MICROSERVICES_TOKEN_ISSUER
+    jwt_audience: str = MICROSERVICES_TOKEN_AUDIENCE
 
     def development_secrets_in_use(self) -> list[str]:
         """Names of settings that still hold a development default (subclasses extend)."""
@@ -66,7 +78,8 @@ class IssuerSettings(ChassisSettings):
     admin_password: SecretStr = SecretStr(DEVELOPMENT_ADMIN_PASSWORD)
     # PEM of an Ed25519 private key; without it a development key is kept under data_dir.
     jwt_private_key: SecretStr | None = None
-    jwt_ttl_seconds: int = 3600
+    jwt_ttl_seconds: int = Field(default=DEFAULT_TOKEN_TTL_SECONDS, ge=60,
+                                 le=MAX_TOKEN_TTL_SECONDS)
 
     def development_secrets_in_use(self) -> list[str]:
         offenders = []

@@ -12,7 +12,11 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from chassis.settings import DEVELOPMENT_INTERNAL_TOKEN
+from chassis.settings import (
+    DEVELOPMENT_INTERNAL_TOKEN,
+    MICROSERVICES_TOKEN_AUDIENCE,
+    MICROSERVICES_TOKEN_ISSUER,
+)
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
@@ -123,8 +127,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=600)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=600)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from catalog.config import Settings
 from catalog.domain import NewProduct, Product
 from catalog.repository import ProductRepository, ReservationRepository
 from catalog.service import now
+from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
@@ -146,8 +147,8 @@ class Auth:
 
 @pytest.fixture(scope="session")
 def issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=300)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=300)
 
 
 @pytest.fixture

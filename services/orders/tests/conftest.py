@@ -20,7 +20,11 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from chassis.settings import DEVELOPMENT_INTERNAL_TOKEN
+from chassis.settings import (
+    DEVELOPMENT_INTERNAL_TOKEN,
+    MICROSERVICES_TOKEN_AUDIENCE,
+    MICROSERVICES_TOKEN_ISSUER,
+)
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
@@ -215,8 +219,8 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=600)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=600)
 
 
 @pytest.fixture
