@@ -8,14 +8,16 @@ stops a production process that still carries one.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_PASSWORD = "admin-dev-password"
-DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
+# Random tokens are longer (make_secrets, devstack); the manifests' development values
+# are shorter on purpose, so that production refuses them.
+MIN_INTERNAL_TOKEN_LENGTH = 32
 
 Environment = Literal["development", "test", "production"]
 
@@ -59,16 +61,47 @@ class ChassisSettings(BaseSettings):
 
 
 class InternalCallSettings(ChassisSettings):
-    """Settings of a deployable that makes or takes service-to-service calls, which
-    carry the shared ``INTERNAL_TOKEN`` (as ``X-Internal-Token``)."""
+    """Settings of a deployable that makes or takes service-to-service calls.
 
-    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
+    Every edge (caller -> callee) has a token of its own, sent as ``X-Internal-Token``:
+    the caller holds it as ``<CALLEE>_TOKEN`` and the callee as ``<CALLER>_CALLER_TOKEN``.
+    A callee accepts only the callers it names, and each route only the callers that
+    need it, so a leaked token opens one edge, not every internal route. There is no
+    default: without its tokens a caller sends none and a callee refuses every caller,
+    and production refuses to start (a missing token, or one shorter than
+    :data:`MIN_INTERNAL_TOKEN_LENGTH`, as the development values in the manifests are).
+    """
+
+    # The services this deployable calls, and those allowed to call it (subclasses name
+    # them and declare a ``<callee>_token`` or ``<caller>_caller_token`` field for each).
+    internal_callees: ClassVar[tuple[str, ...]] = ()
+    internal_callers: ClassVar[tuple[str, ...]] = ()
+
+    def token_for(self, callee: str) -> str | None:
+        """The token this deployable presents to ``callee`` (None: it has none)."""
+        return _secret(getattr(self, f"{callee}_token"))
+
+    def caller_token(self, caller: str) -> str | None:
+        """The token ``caller`` must present here (None: that caller is refused)."""
+        return _secret(getattr(self, f"{caller}_caller_token"))
+
+    def internal_token_variables(self) -> dict[str, str | None]:
+        """Every internal-call token by its variable name."""
+        tokens = {f"{callee.upper()}_TOKEN": self.token_for(callee)
+                  for callee in self.internal_callees}
+        tokens.update({f"{caller.upper()}_CALLER_TOKEN": self.caller_token(caller)
+                       for caller in self.internal_callers})
+        return tokens
 
     def development_secrets_in_use(self) -> list[str]:
         offenders = super().development_secrets_in_use()
-        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
-            offenders.append("INTERNAL_TOKEN")
+        offenders += [name for name, token in self.internal_token_variables().items()
+                      if token is None or len(token) < MIN_INTERNAL_TOKEN_LENGTH]
         return offenders
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() or None if value is not None else None
 
 
 class IssuerSettings(ChassisSettings):

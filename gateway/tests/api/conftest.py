@@ -13,7 +13,6 @@ import httpx
 import jwt
 import pytest
 from chassis.settings import (
-    DEVELOPMENT_INTERNAL_TOKEN,
     MICROSERVICES_TOKEN_AUDIENCE,
     MICROSERVICES_TOKEN_ISSUER,
 )
@@ -27,6 +26,8 @@ from redis import Redis
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/12"
 SERVICES = ("users", "catalog", "cart", "orders", "jwks")
+# What the gateway presents to the catalog's internal lookup.
+CATALOG_TOKEN = "test-gateway-catalog-token"
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -93,7 +94,7 @@ class FakeShop:
     def _catalog(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path == "/internal/products/lookup":
-            assert request.headers["x-internal-token"] == DEVELOPMENT_INTERNAL_TOKEN
+            assert request.headers["x-internal-token"] == CATALOG_TOKEN
             ids = json.loads(request.content)["ids"]
             return _json(200, {"items": [self.products[i] for i in ids if i in self.products]})
         if path.startswith("/api/products/") and request.method == "GET":
@@ -167,6 +168,7 @@ def settings(settings_overrides: dict[str, Any], redis_db: Redis) -> Settings:
         "catalog_url": "http://catalog", "cart_url": "http://cart",
         "orders_url": "http://orders", "jwks_url": "http://users/.well-known/jwks.json",
         "rate_limit_per_minute": 0, "upstream_timeout_seconds": 0.5,
+        "catalog_token": CATALOG_TOKEN,
     }
     return Settings(**{**base, **settings_overrides})
 

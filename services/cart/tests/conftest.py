@@ -21,7 +21,8 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
-INTERNAL_TOKEN = "test-internal-token"
+# The token of the one caller of its internal routes, the orders service.
+ORDERS_TOKEN = "test-orders-token"
 TEST_USER_PREFIX = "cart-test-"
 
 
@@ -33,7 +34,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(environment="test", redis_url=REDIS_URL, cart_ttl_seconds=600,
-                    jwks_url="http://127.0.0.1:9/unused", internal_token=INTERNAL_TOKEN)
+                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN)
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def auth(issuer: TokenIssuer) -> Auth:
 
 @pytest.fixture
 def internal() -> dict[str, str]:
-    return {"X-Internal-Token": INTERNAL_TOKEN}
+    return {"X-Internal-Token": ORDERS_TOKEN}
 
 
 @pytest.fixture

@@ -29,7 +29,9 @@ from fastapi import FastAPI
 from pymongo import MongoClient
 from pymongo.database import Database
 
-INTERNAL_TOKEN = "test-internal-token"
+# Each caller of the internal routes has a token of its own.
+ORDERS_TOKEN = "test-orders-token"
+GATEWAY_TOKEN = "test-gateway-token"
 
 
 def _free_port() -> int:
@@ -88,7 +90,8 @@ def mongo_client(mongodb_url: str) -> Iterator[MongoClient[dict[str, Any]]]:
 def settings(mongodb_url: str) -> Settings:
     return Settings(environment="test", mongodb_url=mongodb_url,
                     mongodb_database=f"test_catalog_{uuid.uuid4().hex[:12]}",
-                    jwks_url="http://127.0.0.1:9/unused", internal_token=INTERNAL_TOKEN,
+                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN,
+                    gateway_caller_token=GATEWAY_TOKEN,
                     seed_file=None)
 
 
@@ -158,7 +161,13 @@ def auth(issuer: TokenIssuer) -> Auth:
 
 @pytest.fixture
 def internal() -> dict[str, str]:
-    return {"X-Internal-Token": INTERNAL_TOKEN}
+    """The orders service's headers: it may call every internal route."""
+    return {"X-Internal-Token": ORDERS_TOKEN}
+
+
+@pytest.fixture
+def from_gateway() -> dict[str, str]:
+    return {"X-Internal-Token": GATEWAY_TOKEN}
 
 
 @pytest.fixture
