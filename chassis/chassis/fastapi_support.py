@@ -94,9 +94,12 @@ class RequestContextMiddleware:
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = getattr(scope.get("route"), "path", metrics.UNMATCHED_ROUTE)
         metrics.observe(self.served_by, scope["method"], route, status, elapsed)
+        peer = scope.get("client")
         access_log.info("request", extra={
             "method": scope["method"], "route": route, "path": scope["path"],
-            "status": status, "duration_ms": round(elapsed * 1000, 2)})
+            "status": status, "duration_ms": round(elapsed * 1000, 2),
+            # The peer, or what a trusted proxy (FORWARDED_ALLOW_IPS) says it is.
+            "client": peer[0] if peer else None})
 
 
 def install(app: FastAPI, *, served_by: str, error_table: ErrorTable,

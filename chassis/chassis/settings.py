@@ -7,10 +7,11 @@ stops a production process that still carries one.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_PASSWORD = "admin-dev-password"
@@ -42,8 +43,22 @@ class ChassisSettings(BaseSettings):
     # Where development state lives when no server or key is configured.
     data_dir: Path = Path("var")
 
+    # The proxies trusted to say who the client is (X-Forwarded-For): read by gunicorn
+    # (chassis.gunicorn_settings), checked here so that a bad value stops `manage init`.
+    # None by default; a deployment with a proxy in front names it (docs/deploy.md).
+    forwarded_allow_ips: str = ""
+
     jwt_issuer: str = MICROSERVICES_TOKEN_ISSUER
     jwt_audience: str = MICROSERVICES_TOKEN_AUDIENCE
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def proxy_networks(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            if entry == "*":
+                raise ValueError("name the proxies' addresses or networks, not '*'")
+            ipaddress.ip_network(entry, strict=False)  # a ValueError names the bad entry
+        return value
 
     def development_secrets_in_use(self) -> list[str]:
         """Names of settings that still hold a development default (subclasses extend)."""
