@@ -116,7 +116,10 @@ class InternalCallSettings(ChassisSettings):
 
 
 def _secret(value: SecretStr | None) -> str | None:
-    return value.get_secret_value() or None if value is not None else None
+    """The token's text; None when unset or empty (an empty token is no token)."""
+    if value is None:
+        return None
+    return value.get_secret_value() or None
 
 
 class IssuerSettings(ChassisSettings):
