@@ -28,6 +28,9 @@ class ChassisSettings(BaseSettings):
     # Where development state lives when no server or key is configured.
     data_dir: Path = Path("var")
 
+    # Every route refuses a larger request body with a 413 (MAX_BODY_BYTES).
+    max_body_bytes: int = 1024 * 1024
+
     jwt_issuer: str = "shopstack"
     jwt_audience: str = "shopstack"
 
