@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, request
 
+from chassis.problems import BadRequest
 from chassis.request_limits import RequestLimits
 
 
@@ -59,7 +60,10 @@ def _read_undeclared_body(environ: dict[str, Any], limits: RequestLimits) -> Non
         return
     stream, data = environ["wsgi.input"], bytearray()
     while len(data) <= limits.max_body_bytes:
-        chunk = stream.read(min(64 * 1024, limits.max_body_bytes + 1 - len(data)))
+        try:
+            chunk = stream.read(min(64 * 1024, limits.max_body_bytes + 1 - len(data)))
+        except OSError as exc:  # gunicorn's framing errors (a bad chunk size) are OSErrors
+            raise BadRequest("The request body is not validly framed.") from exc
         if not chunk:
             break
         data += chunk
