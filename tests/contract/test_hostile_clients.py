@@ -290,3 +290,38 @@ def test_options_is_a_405_problem_naming_the_allowed_methods(
     expect_problem(response, 405, "method-not-allowed")
     offered = {method.strip() for method in response.headers["Allow"].split(",")}
     assert allowed <= offered and "OPTIONS" not in offered
+
+
+# ---- the services behind the gateway: the same bounds, from each of them ----------
+
+SERVICE_NAMES = ("users", "catalog", "cart", "orders", "payments")
+
+
+def service_url(shop: Any, name: str) -> str:
+    stack = getattr(shop, "stack", None)
+    if stack is None:
+        pytest.fail("reaching the services needs a shop the suite started itself")
+    return f"http://127.0.0.1:{stack.process(name).spec.port}"
+
+
+@pytest.mark.gateway_only
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_every_service_refuses_a_body_over_the_limit_with_a_413_problem(
+        shop: Any, name: str) -> None:
+    url = service_url(shop, name)
+    declared = request_head("POST", "/healthz", [("Content-Length", str(5 * MiB))])
+    streamed = request_head("POST", "/healthz", [("Transfer-Encoding", "chunked")])
+
+    assert_problem(exchange(url, declared, plain(5 * MiB)), 413, "content-too-large", name)
+    assert_problem(exchange(url, streamed, chunked(5 * MiB)), 413, "content-too-large", name)
+
+
+@pytest.mark.gateway_only
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_every_service_answers_its_servers_own_errors_as_problems(
+        shop: Any, name: str) -> None:
+    url = service_url(shop, name)
+
+    assert_problem(exchange(url, b"GARBAGE\r\n\r\n"), 400, "bad-request", name)
+    assert_problem(exchange(url, request_head("GET", "/healthz?" + "a" * 9000)), 414,
+                   "uri-too-long", name)
