@@ -62,13 +62,13 @@ def _read_answer(sock: socket.socket) -> Answer:
 
 def exchange(base_url: str, head: bytes, body: Iterable[bytes] = ()) -> Answer:
     """Send ``head`` and then ``body`` (from a thread, stopping when the server stops
-    reading), and read one answer while the body is still going out."""
+    reading), and read one answer while they are still going out."""
     url = urlsplit(base_url)
     with socket.create_connection((url.hostname, url.port), timeout=15) as sock:
-        sock.sendall(head)
 
         def send_body() -> None:
             try:
+                sock.sendall(head)
                 for chunk in body:
                     sock.sendall(chunk)
             except OSError:
