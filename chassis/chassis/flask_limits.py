@@ -62,7 +62,9 @@ def _read_undeclared_body(environ: dict[str, Any], limits: RequestLimits) -> Non
     while len(data) <= limits.max_body_bytes:
         try:
             chunk = stream.read(min(64 * 1024, limits.max_body_bytes + 1 - len(data)))
-        except OSError as exc:  # gunicorn's framing errors (a bad chunk size) are OSErrors
+        except Exception as exc:  # the server's framing errors share no base class
+            # Reading the client's own bytes failed (a bad chunk size, a cut connection):
+            # the client's doing, not a bug of ours.
             raise BadRequest("The request body is not validly framed.") from exc
         if not chunk:
             break
