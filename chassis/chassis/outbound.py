@@ -103,9 +103,11 @@ class _Base:
         return response
 
     def _unsendable(self, method: str, path: str, exc: Exception) -> UnsendableRequest:
-        log.warning("request to %s not sent: %s", self.name, exc,
+        # The error's own text can quote a header value (a token): only its kind is logged.
+        reason = type(exc).__name__
+        log.warning("request to %s not sent: %s", self.name, reason,
                     extra={"upstream": self.name, "method": method, "path": path[:200]})
-        return UnsendableRequest(f"The request to {self.name} cannot be sent: {exc}")
+        return UnsendableRequest(f"The request to {self.name} cannot be sent ({reason}).")
 
     def _unavailable(self, exc: Exception) -> Unavailable:
         if isinstance(exc, CircuitOpen):
