@@ -8,6 +8,7 @@ from chassis.gunicorn_settings import (
     LIMIT_REQUEST_LINE,
     bind_from_env,
     child_exit,
+    forwarded_allow_ips_from_env,
     on_starting,
     workers_from_env,
 )
@@ -15,6 +16,7 @@ from chassis.server_errors import answer_gunicorn_errors_as_problems
 
 bind = bind_from_env(default_port=8000)
 workers = workers_from_env()
+forwarded_allow_ips = forwarded_allow_ips_from_env()
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20

@@ -20,6 +20,7 @@ from chassis.gunicorn_settings import (
     LIMIT_REQUEST_LINE,
     bind_from_env,
     child_exit,
+    forwarded_allow_ips_from_env,
     on_starting,
     workers_from_env,
 )
@@ -27,6 +28,7 @@ from chassis.server_errors import answer_gunicorn_errors_as_problems
 
 bind = bind_from_env(default_port=8104)
 workers = workers_from_env()
+forwarded_allow_ips = forwarded_allow_ips_from_env()
 worker_class = "sync"
 # A checkout makes several downstream calls, each bounded by UPSTREAM_TIMEOUT_SECONDS.
 timeout = 60
