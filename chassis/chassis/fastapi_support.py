@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis import metrics
+from chassis.asgi_limits import RequestLimitsMiddleware
 from chassis.health import LIVE_BODY, AsyncCheck, run_async_checks
 from chassis.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -37,6 +38,7 @@ from chassis.problems import (
     status_problem,
 )
 from chassis.request_context import REQUEST_ID_HEADER, accept_request_id, request_id_var
+from chassis.request_limits import MAX_BODY_BYTES, RequestLimits
 from chassis.settings import INTERNAL_TOKEN_HEADER
 from chassis.tokens import Claims, TokenVerifier, bearer_token
 from chassis.validation import field_errors, validate_body, validate_query
@@ -103,8 +105,11 @@ class RequestContextMiddleware:
 
 
 def install(app: FastAPI, *, served_by: str, error_table: ErrorTable,
-            readiness: Mapping[str, AsyncCheck]) -> None:
-    """Install request ids, access logs, metrics, problem errors and health routes."""
+            readiness: Mapping[str, AsyncCheck], max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    """Install request ids, access logs, metrics, request bounds, problem errors and
+    health routes."""
+    app.add_middleware(RequestLimitsMiddleware,
+                       limits=RequestLimits(max_body_bytes=max_body_bytes))
     app.add_middleware(RequestContextMiddleware, served_by=served_by)
     _install_error_handlers(app, error_table)
     _install_health_routes(app, readiness)

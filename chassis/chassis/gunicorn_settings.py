@@ -20,6 +20,10 @@ from typing import Any
 
 # The chassis logs one JSON line per request; gunicorn's access log would double it.
 ACCESS_LOG = None
+# gunicorn's own head limits sit above the app's (chassis.request_limits), so that the app
+# answers an oversize request target or header with its problem first: 8190 is the most
+# gunicorn takes for the request line; its header limits (100 fields of 8190 bytes) stay.
+LIMIT_REQUEST_LINE = 8190
 # gunicorn 27 opens a control socket under $HOME by default: shared by every app on a
 # host and impossible on a read-only root filesystem. Nothing here uses it.
 CONTROL_SOCKET_DISABLE = True

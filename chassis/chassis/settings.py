@@ -43,6 +43,9 @@ class ChassisSettings(BaseSettings):
     # Where development state lives when no server or key is configured.
     data_dir: Path = Path("var")
 
+    # Every route refuses a larger request body with a 413 (MAX_BODY_BYTES).
+    max_body_bytes: int = 1024 * 1024
+
     # The proxies trusted to say who the client is (X-Forwarded-For): read by gunicorn
     # (chassis.gunicorn_settings), checked here so that a bad value stops `manage init`.
     # None by default; a deployment with a proxy in front names it (docs/deploy.md).

@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions[EXTENSION] = shop = build_shop(settings)
     flask_support.install(app, served_by=SERVED_BY, error_table=ERROR_TABLE,
                           readiness={"database": shop.db.ping,
-                                     "schema": schema_is_current(shop.db.engine, MIGRATIONS)})
+                                     "schema": schema_is_current(shop.db.engine, MIGRATIONS)},
+                          max_body_bytes=settings.max_body_bytes)
     for blueprint in (auth.bp, catalog.bp, cart.bp, order_events.bp, orders.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

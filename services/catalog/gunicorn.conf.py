@@ -14,11 +14,12 @@ from chassis.gunicorn_settings import (
     on_starting,
     workers_from_env,
 )
+from chassis.uvicorn_worker import problem_worker
 
 bind = bind_from_env(default_port=8102)
 workers = workers_from_env()
 forwarded_allow_ips = forwarded_allow_ips_from_env()
-worker_class = "uvicorn_worker.UvicornWorker"
+worker_class = problem_worker(served_by="catalog")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     app.extensions[EXTENSION] = Deps(settings=settings, saga=make_saga(settings, db, transport),
                                      verifier=verifier)
     install(app, served_by="orders", error_table=ERRORS,
-            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)})
+            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
+            max_body_bytes=settings.max_body_bytes)
     app.register_blueprint(bp)
     return app

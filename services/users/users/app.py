@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["users"] = Deps(db=db, issuer=issuer, verifier=issuer.verifier())
     install(app, served_by="users", error_table=ERRORS,
-            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)})
+            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
+            max_body_bytes=settings.max_body_bytes)
     app.register_blueprint(bp)
     return app
