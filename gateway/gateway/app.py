@@ -19,6 +19,7 @@ from chassis.fastapi_support import install
 from chassis.health import AsyncCheck
 from chassis.logs import configure_logging
 from chassis.problems import ErrorTable, Unavailable
+from chassis.tracing import install_fastapi
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from starlette.requests import Request
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, *,
     app.add_middleware(RateLimitMiddleware)
     install(app, served_by="gateway", error_table=ERRORS, readiness=readiness(app))
     app.add_middleware(XmlMiddleware)
+    install_fastapi(app, service="gateway", settings=settings)
     app.router.routes.extend(contract_routes(ContractDocument(find_contract(settings.openapi_path))))
     app.router.routes.extend(build_routes(make_endpoint))
     return app
