@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.anyio
 
@@ -77,8 +78,6 @@ async def test_a_limit_of_zero_turns_limiting_off(client: httpx.AsyncClient) -> 
 
 @pytest.mark.parametrize("settings_overrides", [LIMITED])
 async def test_every_refusal_is_counted_by_kind_of_client(client: httpx.AsyncClient) -> None:
-    from prometheus_client import REGISTRY
-
     def refused() -> float:
         return REGISTRY.get_sample_value("gateway_rate_limited_requests_total",
                                          {"client_kind": "addr"}) or 0.0
