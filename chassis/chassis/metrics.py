@@ -71,8 +71,6 @@ RATE_LIMITED = Counter(
     "Requests the gateway refused with 429, by kind of client (sub: a token, addr: a peer).",
     ["client_kind"],
 )
-for _kind in ("sub", "addr"):  # exported at zero from the start
-    RATE_LIMITED.labels(_kind)
 RATE_LIMIT_FAIL_OPEN = Counter(
     "gateway_rate_limit_fail_open_total",
     "Times the rate limiter let requests through because Redis did not answer.",

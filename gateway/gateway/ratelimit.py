@@ -85,6 +85,9 @@ class _Edge(Protocol):
 
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+CLIENT_KINDS = ("sub", "addr")
+for _kind in CLIENT_KINDS:  # exported at zero from the start, for the dashboard
+    RATE_LIMITED.labels(_kind)
 
 
 async def client_key(auth: EdgeAuth, scope: Scope) -> str:
