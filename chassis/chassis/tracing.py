@@ -85,7 +85,7 @@ def install_flask(app: Any, *, service: str, settings: ChassisSettings) -> None:
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
 
     configure(service, settings)
-    FlaskInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS)
+    FlaskInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS, enable_commenter=False)
 
 
 def install_fastapi(app: Any, *, service: str, settings: ChassisSettings) -> None:
