@@ -21,6 +21,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from chassis import trace_context
 from chassis.breaker import CircuitBreaker, CircuitOpen
 from chassis.outbound_metrics import AsyncMeteredTransport, MeteredTransport
 from chassis.problems import Unavailable
@@ -67,6 +68,7 @@ class _Base:
             headers[REQUEST_ID_HEADER] = request_id
         if self.internal_token:
             headers[INTERNAL_TOKEN_HEADER] = self.internal_token
+        trace_context.inject(headers)
         return headers
 
     def _retry_policy(self, method: str) -> dict[str, Any]:

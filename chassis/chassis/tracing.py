@@ -11,9 +11,11 @@ caller's trace is honoured, and every call made while serving it carries it on.
 
 Spans are exported over OTLP/HTTP to ``OTEL_EXPORTER_OTLP_ENDPOINT`` (the
 collector's base URL; spans go to ``/v1/traces``) when that is set. When it is
-not, spans are still started (so trace ids exist, reach the logs and travel
-on) but none is recorded or exported: the sampler drops them all, and the
-instrumentations skip their attributes for a span that does not record.
+not, nothing is recorded or exported and the server and client instrumentations
+are left out: each request only takes up the caller's trace context, or starts
+one (chassis.trace_context), so that trace ids still reach the logs and travel
+on at next to no cost. (SQL statements still pass the SQLAlchemy
+instrumentation, whose spans then record nothing.)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
-from chassis import pool_metrics
+from chassis import pool_metrics, trace_context
 from chassis.settings import ChassisSettings
 
 # Probes and scrapes are not worth a span each.
@@ -49,8 +51,13 @@ def configure(service: str, settings: ChassisSettings) -> TracerProvider:
     if _provider is None:
         _provider = _make_provider(service, settings)
         trace.set_tracer_provider(_provider)
-        _instrument_clients()
+        if exporting(settings):
+            _instrument_clients()
     return _provider
+
+
+def exporting(settings: ChassisSettings) -> bool:
+    return bool(settings.otel_exporter_otlp_endpoint)
 
 
 def _make_provider(service: str, settings: ChassisSettings) -> TracerProvider:
@@ -85,6 +92,9 @@ def install_flask(app: Any, *, service: str, settings: ChassisSettings) -> None:
     from opentelemetry.instrumentation.flask import FlaskInstrumentor
 
     configure(service, settings)
+    if not exporting(settings):
+        _propagate_only_flask(app)
+        return
     FlaskInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS, enable_commenter=False)
 
 
@@ -93,8 +103,44 @@ def install_fastapi(app: Any, *, service: str, settings: ChassisSettings) -> Non
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     configure(service, settings)
+    if not exporting(settings):
+        app.add_middleware(TraceContextMiddleware)
+        return
     FastAPIInstrumentor.instrument_app(app, excluded_urls=EXCLUDED_URLS,
                                        exclude_spans=["receive", "send"])
+
+
+def _propagate_only_flask(app: Any) -> None:
+    from flask import g, request
+
+    @app.before_request
+    def enter() -> None:
+        g.trace_context_token = trace_context.enter(request.headers)
+
+    @app.teardown_request
+    def leave(_exc: BaseException | None) -> None:
+        token = g.pop("trace_context_token", None)
+        if token is not None:
+            trace_context.leave(token)
+
+
+class TraceContextMiddleware:
+    """Pure ASGI: the request's trace context, when spans are not exported."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]
+                   if k in (b"traceparent", b"tracestate")}
+        token = trace_context.enter(headers)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            trace_context.leave(token)
 
 
 def instrument_engine(engine: Any, pool: str | None = None) -> None:
