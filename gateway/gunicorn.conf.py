@@ -7,13 +7,16 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_from_env,
     child_exit,
+    forwarded_allow_ips_from_env,
     on_starting,
     workers_from_env,
 )
+from chassis.uvicorn_worker import problem_worker
 
 bind = bind_from_env(default_port=8080)
 workers = workers_from_env()
-worker_class = "uvicorn_worker.UvicornWorker"
+forwarded_allow_ips = forwarded_allow_ips_from_env()
+worker_class = problem_worker(served_by="gateway")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

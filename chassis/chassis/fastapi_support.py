@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chassis import metrics
+from chassis.asgi_limits import RequestLimitsMiddleware
 from chassis.health import LIVE_BODY, AsyncCheck, run_async_checks
 from chassis.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -37,6 +38,7 @@ from chassis.problems import (
     status_problem,
 )
 from chassis.request_context import REQUEST_ID_HEADER, accept_request_id, request_id_var
+from chassis.request_limits import MAX_BODY_BYTES, RequestLimits
 from chassis.settings import INTERNAL_TOKEN_HEADER
 from chassis.tokens import Claims, TokenVerifier, bearer_token
 from chassis.validation import field_errors, validate_body, validate_query
@@ -94,14 +96,20 @@ class RequestContextMiddleware:
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = getattr(scope.get("route"), "path", metrics.UNMATCHED_ROUTE)
         metrics.observe(self.served_by, scope["method"], route, status, elapsed)
+        peer = scope.get("client")
         access_log.info("request", extra={
             "method": scope["method"], "route": route, "path": scope["path"],
-            "status": status, "duration_ms": round(elapsed * 1000, 2)})
+            "status": status, "duration_ms": round(elapsed * 1000, 2),
+            # The peer, or what a trusted proxy (FORWARDED_ALLOW_IPS) says it is.
+            "client": peer[0] if peer else None})
 
 
 def install(app: FastAPI, *, served_by: str, error_table: ErrorTable,
-            readiness: Mapping[str, AsyncCheck]) -> None:
-    """Install request ids, access logs, metrics, problem errors and health routes."""
+            readiness: Mapping[str, AsyncCheck], max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    """Install request ids, access logs, metrics, request bounds, problem errors and
+    health routes."""
+    app.add_middleware(RequestLimitsMiddleware,
+                       limits=RequestLimits(max_body_bytes=max_body_bytes))
     app.add_middleware(RequestContextMiddleware, served_by=served_by)
     _install_error_handlers(app, error_table)
     _install_health_routes(app, readiness)
@@ -173,13 +181,19 @@ def bearer_claims(verifier_of: Callable[[Request], TokenVerifier]) -> Callable[[
     return dependency
 
 
-async def internal_caller(request: Request) -> None:
-    """A dependency for /internal routes: only other services, holding the shared
-    internal token (the app's ``state.settings.internal_token``), may call them."""
-    offered = request.headers.get(INTERNAL_TOKEN_HEADER, "").encode()
-    expected = request.app.state.settings.internal_token.get_secret_value().encode()
-    if not hmac.compare_digest(offered, expected):
-        raise Unauthorized("A valid internal token is required.")
+def internal_caller(*callers: str) -> Callable[[Request], Awaitable[str]]:
+    """A dependency for /internal routes: only the named callers, each presenting its
+    own token (the app's ``state.settings.caller_token(name)``), may call them.
+    Answers the caller's name."""
+    async def dependency(request: Request) -> str:
+        offered = request.headers.get(INTERNAL_TOKEN_HEADER, "").encode()
+        settings = request.app.state.settings
+        for caller in callers:
+            expected = settings.caller_token(caller)
+            if expected and hmac.compare_digest(offered, expected.encode()):
+                return caller
+        raise Unauthorized("A valid internal token of a caller of this route is required.")
+    return dependency
 
 
 def require_admin(claims: Claims) -> Claims:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
 from chassis import metrics
+from chassis.flask_limits import install_request_limits
 from chassis.health import LIVE_BODY, Check, run_checks
 from chassis.problems import (
     PROBLEM_CONTENT_TYPE,
@@ -26,10 +27,8 @@ from chassis.problems import (
     status_problem,
 )
 from chassis.request_context import REQUEST_ID_HEADER, accept_request_id, request_id_var
+from chassis.request_limits import MAX_BODY_BYTES, RequestLimits
 from chassis.tokens import Claims, TokenVerifier, bearer_token
-
-# No request of the contract comes near this; a larger body is a 413, never read.
-MAX_BODY_BYTES = 1024 * 1024
 
 access_log = logging.getLogger("access")
 error_log = logging.getLogger("errors")
@@ -58,13 +57,14 @@ class IdConverter(BaseConverter):
 
 
 def install(app: Flask, *, served_by: str, error_table: ErrorTable,
-            readiness: Mapping[str, Check]) -> None:
-    """Install request ids, access logs, metrics, problem errors and health routes
-    (before the app's own routes are added: they use the id converter)."""
+            readiness: Mapping[str, Check], max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    """Install request ids, access logs, metrics, request bounds, problem errors and
+    health routes (before the app's own routes are added: they use the id converter,
+    and no automatic OPTIONS answer: OPTIONS is a 405 like on the ASGI apps)."""
     app.url_map.converters["default"] = IdConverter
-    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is no limit
-        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     _install_request_lifecycle(app, served_by)
+    install_request_limits(app, RequestLimits(max_body_bytes=max_body_bytes))
     _install_error_handlers(app, error_table)
     _install_health_routes(app, readiness)
 
@@ -85,7 +85,8 @@ def _install_request_lifecycle(app: Flask, served_by: str) -> None:
         metrics.observe(served_by, request.method, route, response.status_code, elapsed)
         access_log.info("request", extra={
             "method": request.method, "route": route, "path": request.path,
-            "status": response.status_code, "duration_ms": round(elapsed * 1000, 2)})
+            "status": response.status_code, "duration_ms": round(elapsed * 1000, 2),
+            "client": request.remote_addr})  # the socket's peer: gunicorn never rewrites it
         return response
 
     @app.teardown_request

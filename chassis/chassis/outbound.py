@@ -5,10 +5,16 @@ Whatever goes wrong on the way (refused, timed out, 5xx after the retries, the
 breaker open) surfaces as :class:`chassis.problems.Unavailable`, so a caller
 answers 503 for the routes that need that downstream and nothing else. The
 request id of the request being served travels along as ``X-Request-ID``.
+
+Only the downstream's own failures count against its breaker. A request that
+cannot even be built or sent as given (a header value HTTP does not allow, a
+URL that does not parse) says nothing about the downstream: it is neither
+retried nor counted, it is logged, and it surfaces as :class:`UnsendableRequest`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +36,20 @@ from chassis.settings import INTERNAL_TOKEN_HEADER
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
+# Raised on our side of the connection, about the request itself, before the downstream
+# could answer: the caller's input (or a bug), never the downstream's failure.
+LOCAL_ERRORS = (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.InvalidURL,
+                UnicodeEncodeError)
+
+log = logging.getLogger("outbound")
+
+
+# Values as bytes pass a caller's header on as it came (str values must be ASCII).
+Headers = Mapping[str, str | bytes]
+
+
+class UnsendableRequest(Exception):
+    """The request could not be built or sent as given; the downstream was not at fault."""
 
 
 class _RetryableResponse(Exception):
@@ -61,8 +81,8 @@ class _Base:
                 key, CircuitBreaker(label, **self._breaker_settings))  # type: ignore[arg-type]
         return breaker
 
-    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = dict(extra or {})
+    def _headers(self, extra: Headers | None) -> dict[str, str | bytes]:
+        headers: dict[str, str | bytes] = dict(extra or {})
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
@@ -84,6 +104,13 @@ class _Base:
         if response.status_code in RETRYABLE_STATUSES:
             raise _RetryableResponse(response)
         return response
+
+    def _unsendable(self, method: str, path: str, exc: Exception) -> UnsendableRequest:
+        # The error's own text can quote a header value (a token): only its kind is logged.
+        reason = type(exc).__name__
+        log.warning("request to %s not sent: %s", self.name, reason,
+                    extra={"upstream": self.name, "method": method, "path": path[:200]})
+        return UnsendableRequest(f"The request to {self.name} cannot be sent ({reason}).")
 
     def _unavailable(self, exc: Exception) -> Unavailable:
         if isinstance(exc, CircuitOpen):
@@ -107,7 +134,7 @@ class ServiceClient(_Base):
                                     transport=MeteredTransport(name, transport))
 
     def request(self, method: str, path: str, *, json: Any = None,
-                headers: Mapping[str, str] | None = None,
+                headers: Headers | None = None,
                 params: Mapping[str, Any] | None = None,
                 breaker_key: str | None = None) -> httpx.Response:
         breaker = self.breaker_for(breaker_key)
@@ -125,6 +152,9 @@ class ServiceClient(_Base):
         breaker.before_call()
         try:
             response = self._check(self._client.request(method, path, **kwargs))
+        except LOCAL_ERRORS as exc:
+            breaker.record_abandoned()
+            raise self._unsendable(method, path, exc) from exc
         except (httpx.TransportError, _RetryableResponse):
             breaker.record_failure()
             raise
@@ -155,7 +185,7 @@ class AsyncServiceClient(_Base):
 
     async def request(self, method: str, path: str, *, json: Any = None,
                       content: bytes | None = None,
-                      headers: Mapping[str, str] | None = None,
+                      headers: Headers | None = None,
                       params: Any = None, breaker_key: str | None = None,
                       timeout: float | None = None) -> httpx.Response:
         """``timeout`` (seconds, per attempt) overrides the client's for this call."""
@@ -176,6 +206,9 @@ class AsyncServiceClient(_Base):
         breaker.before_call()
         try:
             response = self._check(await self._client.request(method, path, **kwargs))
+        except LOCAL_ERRORS as exc:
+            breaker.record_abandoned()
+            raise self._unsendable(method, path, exc) from exc
         except (httpx.TransportError, _RetryableResponse):
             breaker.record_failure()
             raise

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: the one error vocabulary of the public contract.
 
     Problem                      any error answered as application/problem+json
+     ├── BadRequest              400 not valid HTTP, or a header the shop cannot take
      ├── Malformed               400 body is not JSON, or not an object
      ├── ValidationFailed        422 fields missing, mistyped or out of range
      ├── Unauthorized            401 no, expired, tampered or wrongly signed token
@@ -13,6 +14,9 @@
      ├── EmptyCartProblem        422
      ├── IdempotencyKeyReuse     422
      ├── IdempotencyInProgress   409
+     ├── ContentTooLarge         413 the body is over the limit
+     ├── UriTooLong              414 the request target is over the limit
+     ├── HeaderFieldsTooLarge    431 too many header fields, or too large
      ├── RateLimited             429 (with Retry-After)
      ├── Unavailable             503 (with Retry-After)
      └── Internal                500 (the detail names only the request id)
@@ -62,6 +66,10 @@ class Problem(Exception):
             "detail": self.detail,
             **self.extra,
         }
+
+
+class BadRequest(Problem):
+    status, slug, title = 400, "bad-request", "Bad request"
 
 
 class Malformed(Problem):
@@ -124,6 +132,18 @@ class IdempotencyInProgress(Problem):
     status, slug, title = 409, "idempotency-in-progress", "Request in progress"
 
 
+class ContentTooLarge(Problem):
+    status, slug, title = 413, "content-too-large", "Content too large"
+
+
+class UriTooLong(Problem):
+    status, slug, title = 414, "uri-too-long", "URI too long"
+
+
+class HeaderFieldsTooLarge(Problem):
+    status, slug, title = 431, "header-fields-too-large", "Request header fields too large"
+
+
 class RateLimited(Problem):
     status, slug, title = 429, "rate-limited", "Too many requests"
 
@@ -166,6 +186,9 @@ def status_problem(status: int) -> Problem:
         404: NotFound,
         405: MethodNotAllowed,
         409: Conflict,
+        413: ContentTooLarge,
+        414: UriTooLong,
+        431: HeaderFieldsTooLarge,
     }
     klass = known.get(status)
     if klass is not None:

@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 from chassis.breaker import CircuitBreaker, CircuitOpen
-from chassis.outbound import AsyncServiceClient, ServiceClient
+from chassis.outbound import AsyncServiceClient, ServiceClient, UnsendableRequest
 from chassis.problems import Unavailable
 from chassis.request_context import request_id_var
 
@@ -139,3 +139,52 @@ def test_a_failing_kind_of_call_trips_its_own_breaker_and_not_its_neighbours() -
             client.request("POST", "/api/orders", breaker_key="POST /api/orders")
     assert client.breaker_for("POST /api/orders").state == "open"
     assert client.request("GET", "/api/orders", breaker_key="GET /api/orders").status_code == 200
+
+
+def _refusing_to_send(calls: list[httpx.Request]) -> httpx.MockTransport:
+    """A transport that fails the way h11 does on a header value HTTP does not allow."""
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.LocalProtocolError("Illegal header value b'Bearer x '")
+    return httpx.MockTransport(handle)
+
+
+def test_a_request_that_cannot_be_sent_is_not_retried_and_does_not_trip_the_breaker(
+        caplog: pytest.LogCaptureFixture) -> None:
+    calls: list[httpx.Request] = []
+    client = ServiceClient("users", "http://svc", transport=_refusing_to_send(calls),
+                           retries=2, breaker_failures=2)
+
+    for _ in range(5):
+        with pytest.raises(UnsendableRequest):
+            client.request("GET", "/x")
+
+    assert len(calls) == 5  # once each, no retries
+    assert client.breaker.state == "closed"
+    assert "request to users not sent: LocalProtocolError" in caplog.text
+    assert "Bearer" not in caplog.text  # the refused value may be a token
+
+
+def test_the_async_client_does_not_count_an_unsendable_request_against_the_service() -> None:
+    calls: list[httpx.Request] = []
+
+    async def scenario() -> None:
+        client = AsyncServiceClient("catalog", "http://svc", transport=_refusing_to_send(calls),
+                                    retries=2, breaker_failures=1)
+        for _ in range(3):
+            with pytest.raises(UnsendableRequest):
+                await client.request("GET", "/x", breaker_key="GET /api/products")
+        assert client.breaker_for("GET /api/products").state == "closed"
+        await client.aclose()
+
+    asyncio.run(scenario())
+    assert len(calls) == 3
+
+
+def test_a_non_ascii_header_given_as_str_is_unsendable_not_a_crash() -> None:
+    client = ServiceClient("users", "http://svc",
+                           transport=httpx.MockTransport(lambda r: httpx.Response(200)))
+
+    with pytest.raises(UnsendableRequest):
+        client.request("GET", "/x", headers={"authorization": "Bearer \xe9"})
+    assert client.breaker.state == "closed"

@@ -8,6 +8,7 @@ from typing import Annotated
 import pytest
 from chassis.pagination import PageParams
 from chassis.problems import NotFound
+from chassis.request_limits import MAX_BODY_BYTES
 from chassis.validation import validate_body, validate_query
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
@@ -171,8 +172,10 @@ def test_a_wrong_method_names_the_allowed_ones(make) -> None:
     assert "POST" in response.headers["Allow"]
 
 
-def test_a_body_over_the_limit_is_refused_unread() -> None:
-    response = _get(flask_client(True), "POST", "/items",
-                    data=b"{" + b" " * flask_support.MAX_BODY_BYTES + b"}")
+@pytest.mark.parametrize("make", FRAMEWORKS)
+def test_a_body_over_the_limit_is_refused_unread(make) -> None:
+    response = _get(make(True), "POST", "/items",
+                    data=b"{" + b" " * MAX_BODY_BYTES + b"}")
     assert response.status_code == 413
-    assert response.json()["title"] == "Request Entity Too Large"
+    assert response.json()["type"] == "/problems/content-too-large"
+    assert response.json()["title"] == "Content too large"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.proxy import relay
+from gateway.proxy import forwarded_headers, relay
 from gateway.upstreams import Upstreams
 
 LOOKUP_PATH = "/internal/products/lookup"
@@ -78,9 +78,9 @@ async def _cart_call(upstreams: Upstreams, request: Request, method: str, path: 
     return await _composed(upstreams, answer.json())
 
 
-def _auth_only(request: Request) -> dict[str, str]:
-    token = request.headers.get("authorization")
-    return {"authorization": token} if token else {}
+def _auth_only(request: Request) -> dict[str, bytes]:
+    return {name: value for name, value in forwarded_headers(request).items()
+            if name == "authorization"}
 
 
 def _item_path(request: Request) -> str:

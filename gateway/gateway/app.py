@@ -18,7 +18,8 @@ import httpx
 from chassis.fastapi_support import install
 from chassis.health import AsyncCheck
 from chassis.logs import configure_logging
-from chassis.problems import ErrorTable, Unavailable
+from chassis.outbound import UnsendableRequest
+from chassis.problems import BadRequest, ErrorTable, Unavailable
 from chassis.tracing import install_fastapi
 from fastapi import FastAPI
 from redis.asyncio import Redis
@@ -41,7 +42,10 @@ from gateway.upstreams import (
 )
 from gateway.xml_render import XmlMiddleware
 
-ERRORS: ErrorTable = {}
+# A request the outbound client refused to send was the caller's (logged by the client).
+ERRORS: ErrorTable = {
+    UnsendableRequest: lambda exc: BadRequest("The request cannot be passed on as sent."),
+}
 REDIS_TIMEOUT_SECONDS = 0.25
 
 
@@ -129,7 +133,8 @@ def create_app(settings: Settings | None = None, *,
                   docs_url=None, redoc_url=None)
     app.router.redirect_slashes = False
     app.add_middleware(RateLimitMiddleware)
-    install(app, served_by="gateway", error_table=ERRORS, readiness=readiness(app))
+    install(app, served_by="gateway", error_table=ERRORS, readiness=readiness(app),
+            max_body_bytes=settings.max_body_bytes)
     app.add_middleware(XmlMiddleware)
     install_fastapi(app, service="gateway", settings=settings)
     app.router.routes.extend(contract_routes(ContractDocument(find_contract(settings.openapi_path))))

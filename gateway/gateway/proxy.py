@@ -18,9 +18,13 @@ RETURNED_RESPONSE_HEADERS = frozenset({b"content-type", b"www-authenticate", b"r
                                        b"idempotent-replayed"})
 
 
-def forwarded_headers(request: Request) -> dict[str, str]:
-    """The contract's request headers, read from the raw ASGI list in one pass."""
-    return {name.decode("latin-1"): value.decode("latin-1")
+def forwarded_headers(request: Request) -> dict[str, bytes]:
+    """The contract's request headers, read from the raw ASGI list in one pass. Values
+    travel as the bytes the client sent, without the optional whitespace around them
+    (RFC 9110 5.5: not part of the value), so that any value the server accepted from
+    the client is one the outbound client can send on (control characters are refused
+    before, by the request limits)."""
+    return {name.decode("latin-1"): value.strip(b" \t")
             for name, value in request.scope["headers"] if name in FORWARDED_REQUEST_HEADERS}
 
 

@@ -30,7 +30,7 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
     """JWT_PRIVATE_KEY when set, else the development key kept under DATA_DIR/keys."""
     if settings.jwt_private_key is not None:
         return load_private_key(settings.jwt_private_key.get_secret_value())
-    return load_or_create_dev_key(settings.data_dir / "keys")
+    return load_or_create_dev_key(settings.data_dir / "keys", SERVED_BY)
 
 
 def build_shop(settings: Settings) -> Shop:
@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions[EXTENSION] = shop = build_shop(settings)
     flask_support.install(app, served_by=SERVED_BY, error_table=ERROR_TABLE,
                           readiness={"database": shop.db.ping,
-                                     "schema": schema_is_current(shop.db.engine, MIGRATIONS)})
+                                     "schema": schema_is_current(shop.db.engine, MIGRATIONS)},
+                          max_body_bytes=settings.max_body_bytes)
     tracing.install_flask(app, service=SERVED_BY, settings=settings)
     for blueprint in (auth.bp, catalog.bp, cart.bp, orders.bp, openapi.bp):
         app.register_blueprint(blueprint)

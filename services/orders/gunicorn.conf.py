@@ -17,14 +17,18 @@ from typing import Any
 from chassis.gunicorn_settings import (
     ACCESS_LOG,
     CONTROL_SOCKET_DISABLE,
+    LIMIT_REQUEST_LINE,
     bind_from_env,
     child_exit,
+    forwarded_allow_ips_from_env,
     on_starting,
     workers_from_env,
 )
+from chassis.server_errors import answer_gunicorn_errors_as_problems
 
 bind = bind_from_env(default_port=8104)
 workers = workers_from_env()
+forwarded_allow_ips = forwarded_allow_ips_from_env()
 worker_class = "sync"
 # A checkout makes several downstream calls, each bounded by UPSTREAM_TIMEOUT_SECONDS.
 timeout = 60
@@ -33,6 +37,8 @@ keepalive = 5
 accesslog = ACCESS_LOG
 errorlog = "-"
 control_socket_disable = CONTROL_SOCKET_DISABLE
+limit_request_line = LIMIT_REQUEST_LINE
+answer_gunicorn_errors_as_problems(served_by="orders")
 
 __all__ = ["child_exit", "on_starting", "when_ready", "on_exit"]
 

@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None, *,
     async def redis() -> None:
         await app.state.redis.ping()
 
-    install(app, served_by="cart", error_table=ERRORS, readiness={"redis": redis})
+    install(app, served_by="cart", error_table=ERRORS, readiness={"redis": redis},
+            max_body_bytes=settings.max_body_bytes)
     install_fastapi(app, service="cart", settings=settings)
     app.include_router(api.public)
     app.include_router(api.internal)

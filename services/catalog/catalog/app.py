@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None, *,
     async def mongodb() -> None:
         await run_in_threadpool(app.state.database.command, "ping")
 
-    install(app, served_by="catalog", error_table=ERRORS, readiness={"mongodb": mongodb})
+    install(app, served_by="catalog", error_table=ERRORS, readiness={"mongodb": mongodb},
+            max_body_bytes=settings.max_body_bytes)
     install_fastapi(app, service="catalog", settings=settings)
     app.include_router(api.public)
     app.include_router(api.internal)

@@ -70,7 +70,7 @@ def make_saga(settings: Settings, db: Database,
     """The saga's downstream clients, one pooled client per service."""
     def client(name: str, url: str) -> ServiceClient:
         return ServiceClient(name, url, timeout=settings.upstream_timeout_seconds,
-                             internal_token=settings.internal_token.get_secret_value(),
+                             internal_token=settings.token_for(name),
                              transport=transport)
 
     return Saga(db=db, cart=CartClient(client("cart", settings.cart_url)),
@@ -92,7 +92,8 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     app.extensions[EXTENSION] = Deps(settings=settings, saga=make_saga(settings, db, transport),
                                      verifier=verifier)
     install(app, served_by="orders", error_table=ERRORS,
-            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)})
+            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
+            max_body_bytes=settings.max_body_bytes)
     install_flask(app, service="orders", settings=settings)
     app.register_blueprint(bp)
     return app

@@ -79,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(app.state.schema_is_current)
 
     install(app, served_by="payments", error_table=ERRORS,
-            readiness={"database": database, "schema": schema})
+            readiness={"database": database, "schema": schema},
+            max_body_bytes=settings.max_body_bytes)
     install_fastapi(app, service="payments", settings=settings)
     app.include_router(api.internal)
     return app

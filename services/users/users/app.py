@@ -44,7 +44,7 @@ def make_issuer(settings: Settings) -> TokenIssuer:
     if settings.jwt_private_key is not None:
         key = load_private_key(settings.jwt_private_key.get_secret_value())
     else:
-        key = load_or_create_dev_key(settings.data_dir / "keys")
+        key = load_or_create_dev_key(settings.data_dir / "keys", "users")
     return TokenIssuer(key, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                        ttl_seconds=settings.jwt_ttl_seconds)
 
@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     app.extensions["users"] = Deps(db=db, issuer=issuer, verifier=issuer.verifier())
     install(app, served_by="users", error_table=ERRORS,
-            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)})
+            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
+            max_body_bytes=settings.max_body_bytes)
     install_flask(app, service="users", settings=settings)
     app.register_blueprint(bp)
     return app
