@@ -10,6 +10,7 @@ MongoDB stand-in (deploy/container-test.sh starts it). docker-compose.yml stays 
 one description of the apps; this rewrites a parsed copy of it:
 
 - the stores (postgres, mongodb, redis) go, and so does every ``depends_on`` on them;
+  so do Prometheus, Grafana and Jaeger (the ``observability`` profile);
 - every app and init service gets ``network_mode: host``, loses ``ports`` and
   ``build`` (the images are built beforehand), and listens on 127.0.0.1 only, on
   its compose port plus the offset (8000 -> 28000, 8080 -> 28080, 8101 -> 28101);
@@ -32,6 +33,8 @@ import yaml
 
 COMPOSE_FILE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
 STORES = {"postgres", "mongodb", "redis"}
+# Prometheus, Grafana and Jaeger: not part of what the container test runs.
+OBSERVABILITY_PROFILE = "observability"
 HEALTH_PORT = re.compile(r"127\.0\.0\.1:(\d+)")
 URL_BETWEEN_APPS = re.compile(r"http://(?P<host>[a-z][a-z0-9-]*):(?P<port>\d+)")
 
@@ -118,7 +121,8 @@ class Rewriter:
 
 
 def derive(compose: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    services = compose["services"]
+    services = {name: service for name, service in compose["services"].items()
+                if OBSERVABILITY_PROFILE not in service.get("profiles", [])}
     rewriter = Rewriter(services, args)
     derived = {name: rewriter.service(name, service) for name, service in services.items()
                if name not in STORES}

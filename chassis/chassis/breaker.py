@@ -16,6 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from chassis.metrics import BREAKER_OPEN, BREAKER_TRANSITIONS
+
 
 class CircuitOpen(Exception):
     """The breaker is open: the call was not made."""
@@ -32,6 +34,7 @@ class CircuitBreaker:
         self._failures = 0
         self._opened_at: float | None = None
         self._probe_in_flight = False
+        _exported(name)
 
     @property
     def state(self) -> str:
@@ -47,11 +50,14 @@ class CircuitBreaker:
                 return
             if self._probe_due() and not self._probe_in_flight:
                 self._probe_in_flight = True
+                _entered(self.name, "half-open")
                 return
             raise CircuitOpen(self.name)
 
     def record_success(self) -> None:
         with self._lock:
+            if self._opened_at is not None:
+                _entered(self.name, "closed")
             self._failures = 0
             self._opened_at = None
             self._probe_in_flight = False
@@ -60,6 +66,8 @@ class CircuitBreaker:
         with self._lock:
             self._failures += 1
             if self._probe_in_flight or self._failures >= self.failure_threshold:
+                if self._opened_at is None or self._probe_in_flight:
+                    _entered(self.name, "open")
                 self._opened_at = self._clock()
             self._probe_in_flight = False
 
@@ -71,3 +79,19 @@ class CircuitBreaker:
     def _probe_due(self) -> bool:
         assert self._opened_at is not None
         return self._clock() - self._opened_at >= self.reset_seconds
+
+
+STATES = ("closed", "open", "half-open")
+
+
+def _exported(breaker: str) -> None:
+    """The breaker's series, at zero, from its first moment: a dashboard sees it closed."""
+    for state in STATES:
+        BREAKER_TRANSITIONS.labels(breaker, state)
+    BREAKER_OPEN.labels(breaker).set(0)
+
+
+def _entered(breaker: str, state: str) -> None:
+    """Count a state change (chassis.metrics); ``circuit_breaker_open`` follows it."""
+    BREAKER_TRANSITIONS.labels(breaker, state).inc()
+    BREAKER_OPEN.labels(breaker).set(0 if state == "closed" else 1)

@@ -18,6 +18,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from chassis.process_metrics import PROCESS_GROUP_PID_ENV
+
 # The chassis logs one JSON line per request; gunicorn's access log would double it.
 ACCESS_LOG = None
 # gunicorn's own head limits sit above the app's (chassis.request_limits), so that the app
@@ -51,7 +53,9 @@ def workers_from_env() -> int:
 
 
 def on_starting(_server: Any) -> None:
-    """Start with an empty metrics folder so that no dead worker's samples linger."""
+    """Start with an empty metrics folder so that no dead worker's samples linger, and
+    tell the workers whose process group /metrics reports CPU and memory for."""
+    os.environ[PROCESS_GROUP_PID_ENV] = str(os.getpid())
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         path = Path(directory)

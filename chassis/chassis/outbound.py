@@ -27,7 +27,9 @@ from tenacity import (
     wait_random_exponential,
 )
 
+from chassis import trace_context
 from chassis.breaker import CircuitBreaker, CircuitOpen
+from chassis.outbound_metrics import AsyncMeteredTransport, MeteredTransport
 from chassis.problems import Unavailable
 from chassis.request_context import REQUEST_ID_HEADER, current_request_id
 from chassis.settings import INTERNAL_TOKEN_HEADER
@@ -86,6 +88,7 @@ class _Base:
             headers[REQUEST_ID_HEADER] = request_id
         if self.internal_token:
             headers[INTERNAL_TOKEN_HEADER] = self.internal_token
+        trace_context.inject(headers)
         return headers
 
     def _retry_policy(self, method: str) -> dict[str, Any]:
@@ -127,7 +130,8 @@ class ServiceClient(_Base):
         super().__init__(name, base_url, timeout=timeout, internal_token=internal_token,
                          retries=retries, breaker_failures=breaker_failures,
                          breaker_reset_seconds=breaker_reset_seconds)
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout,
+                                    transport=MeteredTransport(name, transport))
 
     def request(self, method: str, path: str, *, json: Any = None,
                 headers: Headers | None = None,
@@ -175,10 +179,9 @@ class AsyncServiceClient(_Base):
         super().__init__(name, base_url, timeout=timeout, internal_token=internal_token,
                          retries=retries, breaker_failures=breaker_failures,
                          breaker_reset_seconds=breaker_reset_seconds)
-        limits = httpx.Limits(max_connections=max_connections,
-                              max_keepalive_connections=max_connections)
+        metered = AsyncMeteredTransport(name, transport, max_connections)
         self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout,
-                                         transport=transport, limits=limits)
+                                         transport=metered)
 
     async def request(self, method: str, path: str, *, json: Any = None,
                       content: bytes | None = None,

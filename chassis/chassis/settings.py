@@ -63,6 +63,11 @@ class ChassisSettings(BaseSettings):
             ipaddress.ip_network(entry, strict=False)  # a ValueError names the bad entry
         return value
 
+    # OTLP/HTTP base URL of a collector (e.g. http://127.0.0.1:4318); empty: no export.
+    otel_exporter_otlp_endpoint: str | None = None
+    # How often finished spans are sent, in ms (the SDK's OTEL_BSP_SCHEDULE_DELAY).
+    otel_bsp_schedule_delay: int = 5000
+
     def development_secrets_in_use(self) -> list[str]:
         """Names of settings that still hold a development default (subclasses extend)."""
         return []

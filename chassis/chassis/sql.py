@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from chassis.tracing import instrument_engine
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The largest integer both SQLite and PostgreSQL take as a parameter.
 MAX_SQL_INTEGER = 2**63 - 1
@@ -80,13 +82,15 @@ def make_engine(url: str) -> Engine:
     parameters (password hashes, addresses) never appear in errors or logs."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=5,
-                             max_overflow=5, connect_args={"connect_timeout": 5})
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, hide_parameters=True,
-                           connect_args={"check_same_thread": False})
-    _configure_sqlite(engine)
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=5,
+                               max_overflow=5, connect_args={"connect_timeout": 5})
+    else:
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, hide_parameters=True,
+                               connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+    instrument_engine(engine)  # a span per statement, the pool's gauges
     return engine
 
 

@@ -16,6 +16,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 from devstack.bench import bench_gateway, bench_streams
 from devstack.microservices import gateway_spec, service_specs, store_specs
@@ -40,7 +41,7 @@ def settings_from_environment() -> StackSettings:
     )
 
 
-def build_stack(which: str, settings: StackSettings) -> Stack:
+def build_stack(which: str, settings: StackSettings, sink: IO[str] = sys.stdout) -> Stack:
     apps, stores, urls = [], [], {}
     if which in ("monolith", "all"):
         apps += monolith_specs(settings)
@@ -49,7 +50,7 @@ def build_stack(which: str, settings: StackSettings) -> Stack:
         stores += store_specs(settings)
         apps += service_specs(settings) + [gateway_spec(settings)]
         urls["gateway"] = settings.url(settings.gateway_port)
-    return Stack(which, stores, apps, urls, sys.stdout)
+    return Stack(which, stores, apps, urls, sink)
 
 
 def main() -> int:

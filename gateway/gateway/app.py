@@ -20,6 +20,7 @@ from chassis.health import AsyncCheck
 from chassis.logs import configure_logging
 from chassis.outbound import UnsendableRequest
 from chassis.problems import BadRequest, ErrorTable, Unavailable
+from chassis.tracing import install_fastapi
 from fastapi import FastAPI
 from redis.asyncio import Redis
 from starlette.requests import Request
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *,
     install(app, served_by="gateway", error_table=ERRORS, readiness=readiness(app),
             max_body_bytes=settings.max_body_bytes)
     app.add_middleware(XmlMiddleware)
+    install_fastapi(app, service="gateway", settings=settings)
     app.router.routes.extend(contract_routes(ContractDocument(find_contract(settings.openapi_path))))
     app.router.routes.extend(event_routes())  # before /api/orders/{order_id} matches it
     app.router.routes.extend(build_routes(make_endpoint))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chassis.fastapi_support import problem_response
+from chassis.metrics import RATE_LIMIT_FAIL_OPEN, RATE_LIMITED
 from chassis.problems import RateLimited
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -72,6 +73,7 @@ class RateLimiter:
                                               args=[WINDOW_SECONDS + 1]))
         except (RedisError, OSError) as exc:
             self._quiet_until = time.monotonic() + BACKOFF_SECONDS
+            RATE_LIMIT_FAIL_OPEN.inc()
             log.warning("rate limiting is off for %.0f s: redis failed: %r", BACKOFF_SECONDS, exc)
             return Verdict(True, self.limit, self.limit, reset)
         return Verdict(count <= self.limit, self.limit, max(0, self.limit - count), reset)
@@ -83,6 +85,9 @@ class _Edge(Protocol):
 
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+CLIENT_KINDS = ("sub", "addr")
+for _kind in CLIENT_KINDS:  # exported at zero from the start, for the dashboard
+    RATE_LIMITED.labels(_kind)
 
 
 async def client_key(auth: EdgeAuth, scope: Scope) -> str:
@@ -107,7 +112,8 @@ class RateLimitMiddleware:
         if edge is None or edge.limiter is None:
             await self.app(scope, receive, send)
             return
-        verdict = await edge.limiter.hit(await client_key(edge.auth, scope))
+        client = await client_key(edge.auth, scope)
+        verdict = await edge.limiter.hit(client)
         extra = verdict.headers()
 
         async def send_with_limits(message: Message) -> None:
@@ -118,5 +124,6 @@ class RateLimitMiddleware:
         if verdict.allowed:
             await self.app(scope, receive, send_with_limits)
             return
+        RATE_LIMITED.labels(client.split(":", 1)[0]).inc()
         refusal = RateLimited(verdict.reset_seconds, "Too many requests; slow down.")
         await problem_response(refusal)(scope, receive, send_with_limits)

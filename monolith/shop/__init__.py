@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chassis import flask_support
+from chassis import flask_support, tracing
 from chassis.logs import configure_logging
 from chassis.sql import schema_is_current
 from chassis.tokens import TokenIssuer, load_or_create_dev_key, load_private_key
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                           readiness={"database": shop.db.ping,
                                      "schema": schema_is_current(shop.db.engine, MIGRATIONS)},
                           max_body_bytes=settings.max_body_bytes)
+    tracing.install_flask(app, service=SERVED_BY, settings=settings)
     for blueprint in (auth.bp, catalog.bp, cart.bp, order_events.bp, orders.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 pytestmark = pytest.mark.anyio
 
@@ -73,3 +74,16 @@ async def test_a_limit_of_zero_turns_limiting_off(client: httpx.AsyncClient) -> 
 
     assert response.status_code == 200
     assert "ratelimit-limit" not in response.headers
+
+
+@pytest.mark.parametrize("settings_overrides", [LIMITED])
+async def test_every_refusal_is_counted_by_kind_of_client(client: httpx.AsyncClient) -> None:
+    def refused() -> float:
+        return REGISTRY.get_sample_value("gateway_rate_limited_requests_total",
+                                         {"client_kind": "addr"}) or 0.0
+
+    before = refused()
+    answers = [await client.get("/api/products") for _ in range(5)]
+
+    assert [a.status_code for a in answers].count(429) == 2
+    assert refused() == before + 2

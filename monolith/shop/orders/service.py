@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chassis.clock import utcnow
 from chassis.events import ORDER_CANCELLED
+from chassis.steps import checkout_finished, checkout_step
 
 from shop.cart.repository import CartRepository
 from shop.catalog import service as catalog
@@ -27,27 +28,47 @@ def checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
 
     Raises :class:`EmptyCart`, ``OutOfStock`` (nothing moved) or
     :class:`PaymentDeclined` (everything rolled back but the failed order).
+    Each step is timed and traced under the saga's names (chassis.steps).
     """
+    try:
+        order = _checkout(db=db, user_id=user_id, request=request)
+    except Exception as exc:
+        checkout_finished(exc)
+        raise
+    checkout_finished("confirmed")
+    return order
+
+
+def _checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
     with db.uow(write=True) as uow:
         carts = CartRepository(uow.session)
-        cart = carts.get(user_id)
-        if cart.is_empty:
-            raise EmptyCart()
-        order = Order.from_cart(user_id=user_id, cart=cart,
-                                shipping_address=request.shipping_address,
-                                card_last4=request.card.last4, now=utcnow())
-        catalog.reserve_stock(session=uow.session, lines=order.stock_lines)
-        OrderRepository(uow.session).add(order)
-        charge = payments.authorise(order_id=order.id, card=request.card,
-                                    amount_cents=order.total_cents)
+        with checkout_step("price_cart"):
+            cart = carts.get(user_id)
+            if cart.is_empty:
+                raise EmptyCart()
+            order = Order.from_cart(user_id=user_id, cart=cart,
+                                    shipping_address=request.shipping_address,
+                                    card_last4=request.card.last4, now=utcnow())
+        with checkout_step("reserve_stock"):
+            catalog.reserve_stock(session=uow.session, lines=order.stock_lines)
+        with checkout_step("record_order"):
+            OrderRepository(uow.session).add(order)
+        with checkout_step("charge") as step:
+            charge = payments.authorise(order_id=order.id, card=request.card,
+                                        amount_cents=order.total_cents)
+            if not charge.captured:
+                step.outcome = "declined"
         if charge.captured:
-            payments.record(session=uow.session, charge=charge, now=order.created_at)
-            carts.clear(user_id)
-            OutboxRepository(uow.session).add(user_id=user_id, events=checkout_events(order),
-                                              now=order.created_at)
-            uow.commit()
+            with checkout_step("clear_cart"):
+                carts.clear(user_id)
+            with checkout_step("confirm"):
+                payments.record(session=uow.session, charge=charge, now=order.created_at)
+                OutboxRepository(uow.session).add(user_id=user_id, events=checkout_events(order),
+                                                  now=order.created_at)
+                uow.commit()
             return order
-    _record_declined(db=db, order=order.declined(), charge=charge)
+    with checkout_step("mark_failed"):
+        _record_declined(db=db, order=order.declined(), charge=charge)
     raise PaymentDeclined(order.id)
 
 

@@ -11,6 +11,7 @@ from chassis.jwks import JwksVerifier
 from chassis.logs import configure_logging
 from chassis.problems import ErrorTable, Unavailable, ValidationFailed
 from chassis.tokens import TokenVerifier
+from chassis.tracing import install_fastapi
 from fastapi import FastAPI
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *,
 
     install(app, served_by="cart", error_table=ERRORS, readiness={"redis": redis},
             max_body_bytes=settings.max_body_bytes)
+    install_fastapi(app, service="cart", settings=settings)
     app.include_router(api.public)
     app.include_router(api.internal)
     return app

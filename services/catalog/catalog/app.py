@@ -12,6 +12,7 @@ from chassis.jwks import JwksVerifier
 from chassis.logs import configure_logging
 from chassis.problems import Conflict, ErrorTable, NotFound, OutOfStockProblem, Unavailable
 from chassis.tokens import TokenVerifier
+from chassis.tracing import install_fastapi
 from fastapi import FastAPI
 from pymongo.errors import ConnectionFailure
 from starlette.concurrency import run_in_threadpool
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *,
 
     install(app, served_by="catalog", error_table=ERRORS, readiness={"mongodb": mongodb},
             max_body_bytes=settings.max_body_bytes)
+    install_fastapi(app, service="catalog", settings=settings)
     app.include_router(api.public)
     app.include_router(api.internal)
     return app

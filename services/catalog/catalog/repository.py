@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
+from chassis.pool_metrics import mongo_pool_listener
 from pymongo import ASCENDING, DESCENDING, MongoClient, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -38,6 +39,8 @@ from catalog.domain import (
     ReservedLine,
 )
 
+# pymongo's own default, named so that the pool gauge can state it.
+MAX_POOL_SIZE = 100
 
 def connect(url: str, *, timeout_ms: int) -> MongoClient[Document]:
     """A pooled client; it connects lazily, so making one never blocks.
@@ -45,7 +48,9 @@ def connect(url: str, *, timeout_ms: int) -> MongoClient[Document]:
     A server that is down costs ``timeout_ms``; one that hangs mid-answer, five times that.
     """
     return MongoClient(url, tz_aware=True, serverSelectionTimeoutMS=timeout_ms,
-                       connectTimeoutMS=timeout_ms, socketTimeoutMS=timeout_ms * 5)
+                       connectTimeoutMS=timeout_ms, socketTimeoutMS=timeout_ms * 5,
+                       maxPoolSize=MAX_POOL_SIZE,
+                       event_listeners=[mongo_pool_listener(max_pool_size=MAX_POOL_SIZE)])
 
 
 class ProductRepository:

@@ -22,6 +22,7 @@ from chassis.problems import (
     Unavailable,
 )
 from chassis.sql import schema_is_current
+from chassis.tracing import install_flask
 from flask import Flask
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -93,5 +94,6 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
     install(app, served_by="orders", error_table=ERRORS,
             readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
             max_body_bytes=settings.max_body_bytes)
+    install_flask(app, service="orders", settings=settings)
     app.register_blueprint(bp)
     return app

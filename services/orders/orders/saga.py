@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from chassis.clock import utcnow
 from chassis.problems import PaymentDeclinedProblem, Unavailable
+from chassis.steps import checkout_finished, checkout_step
 
 from orders.clients import CartClient, CatalogClient, PaymentsClient, ReservationRefused
 from orders.db import Database
@@ -65,17 +66,34 @@ class SettledElsewhere(Exception):
 
 
 def checkout(saga: Saga, *, user_id: str, request: Checkout, claim: Claim | None) -> Order:
-    """Turn the caller's cart into a confirmed order, or raise why not."""
-    lines = price_cart(saga, user_id)
+    """Turn the caller's cart into a confirmed order, or raise why not (each step is
+    timed and traced: chassis.steps)."""
+    try:
+        order = _checkout(saga, user_id=user_id, request=request, claim=claim)
+    except Exception as exc:
+        checkout_finished(exc)
+        raise
+    checkout_finished("confirmed")
+    return order
+
+
+def _checkout(saga: Saga, *, user_id: str, request: Checkout, claim: Claim | None) -> Order:
+    with checkout_step("price_cart"):
+        lines = price_cart(saga, user_id)
     order = Order.pending(user_id=user_id, lines=lines, shipping_address=request.shipping_address,
                           card_last4=request.card.last4, now=utcnow())
-    record_pending(saga.db, order, claim)
+    with checkout_step("record_order"):
+        record_pending(saga.db, order, claim)
     reserve(saga, order)
-    try:
-        charge = saga.payments.charge(order.id, order.total_cents, request.card)
-    except Unavailable:
-        log.warning("charge outcome unknown; order left pending", extra={"order_id": order.id})
-        raise
+    with checkout_step("charge") as step:
+        try:
+            charge = saga.payments.charge(order.id, order.total_cents, request.card)
+        except Unavailable:
+            log.warning("charge outcome unknown; order left pending",
+                        extra={"order_id": order.id})
+            raise
+        if charge.status != "captured":
+            step.outcome = "declined"
     if charge.status != "captured":
         abandon(saga, order, "declined")
         raise PaymentDeclined(order.id)
@@ -105,7 +123,8 @@ def record_pending(db: Database, order: Order, claim: Claim | None) -> None:
 def reserve(saga: Saga, order: Order) -> None:
     """Reserve every line; out of stock leaves no order behind."""
     try:
-        saga.catalog.reserve(order.id, order.lines)
+        with checkout_step("reserve_stock"):
+            saga.catalog.reserve(order.id, order.lines)
     except OutOfStock:
         forget(saga.db, order.id)
         raise
@@ -117,31 +136,37 @@ def reserve(saga: Saga, order: Order) -> None:
 
 def complete(saga: Saga, order: Order) -> Order:
     """Captured: commit the reservation, confirm the order, then clear the cart."""
-    saga.catalog.commit(order.id)
-    try:
-        confirmed = settle(saga, order, "confirmed", "captured")
-    except SettledElsewhere as race:
-        if race.current is not None and race.current.status == "confirmed":
-            return race.current
-        log.error("captured order was failed meanwhile; refunding", extra={"order_id": order.id})
-        saga.payments.refund(order.id)
-        raise Unavailable("The checkout took too long and was undone.") from race
-    try:
-        saga.cart.clear(order.user_id)
-    except Unavailable:
-        log.warning("cart not cleared after checkout", extra={"order_id": order.id})
+    with checkout_step("confirm"):
+        saga.catalog.commit(order.id)
+        try:
+            confirmed = settle(saga, order, "confirmed", "captured")
+        except SettledElsewhere as race:
+            if race.current is not None and race.current.status == "confirmed":
+                return race.current
+            log.error("captured order was failed meanwhile; refunding",
+                      extra={"order_id": order.id})
+            saga.payments.refund(order.id)
+            raise Unavailable("The checkout took too long and was undone.") from race
+    with checkout_step("clear_cart") as step:
+        try:
+            saga.cart.clear(order.user_id)
+        except Unavailable:
+            step.outcome = "unavailable"
+            log.warning("cart not cleared after checkout", extra={"order_id": order.id})
     return confirmed
 
 
 def abandon(saga: Saga, order: Order, payment: ChargeStatus) -> Order:
     """Declined or never charged: give the stock back, then mark the order failed."""
-    saga.catalog.release(order.id)
-    try:
-        return settle(saga, order, "failed", payment)
-    except SettledElsewhere as race:
-        if race.current is None:
-            raise
-        return race.current
+    with checkout_step("release_stock"):
+        saga.catalog.release(order.id)
+    with checkout_step("mark_failed"):
+        try:
+            return settle(saga, order, "failed", payment)
+        except SettledElsewhere as race:
+            if race.current is None:
+                raise
+            return race.current
 
 
 def settle(saga: Saga, order: Order, status: OrderStatus, payment: ChargeStatus) -> Order:

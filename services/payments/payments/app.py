@@ -10,6 +10,7 @@ from chassis.fastapi_support import install
 from chassis.logs import configure_logging
 from chassis.problems import Conflict, ErrorTable, NotFound, Unavailable, ValidationFailed
 from chassis.sql import schema_is_current
+from chassis.tracing import install_fastapi
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -80,5 +81,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install(app, served_by="payments", error_table=ERRORS,
             readiness={"database": database, "schema": schema},
             max_body_bytes=settings.max_body_bytes)
+    install_fastapi(app, service="payments", settings=settings)
     app.include_router(api.internal)
     return app

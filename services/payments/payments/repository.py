@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from chassis.tracing import instrument_engine
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -61,13 +62,15 @@ class ChargeRecord(Base):
 def make_engine(url: str) -> Engine:
     """An engine that never puts statement parameters into error messages or logs."""
     if not url.startswith("sqlite"):
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True,
-                             connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
-    database = url.split("///", 1)[-1]
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 15})
-    event.listen(engine, "connect", _sqlite_wal)
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True,
+                               connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+    else:
+        database = url.split("///", 1)[-1]
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 15})
+        event.listen(engine, "connect", _sqlite_wal)
+    instrument_engine(engine)  # a span per statement, the pool's gauges
     return engine
 
 

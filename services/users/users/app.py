@@ -10,6 +10,7 @@ from chassis.logs import configure_logging
 from chassis.problems import Conflict, ErrorTable, Unauthorized, Unavailable
 from chassis.sql import schema_is_current
 from chassis.tokens import TokenIssuer, load_or_create_dev_key, load_private_key
+from chassis.tracing import install_flask
 from flask import Flask
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -59,5 +60,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     install(app, served_by="users", error_table=ERRORS,
             readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
             max_body_bytes=settings.max_body_bytes)
+    install_flask(app, service="users", settings=settings)
     app.register_blueprint(bp)
     return app

@@ -1,0 +1,64 @@
+"""The connection pools of the stores' clients, as gauges (chassis.metrics).
+
+    db_pool_connections{pool, state="open"|"in_use"}   kept up to date by the pool's events
+    db_pool_max_connections{pool}                       the pool's ceiling
+
+Each worker keeps its own pools; in multiprocess mode the gauges add up the
+living workers. SQLAlchemy pools are watched through their events, pymongo's
+through its connection-pool monitoring.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import QueuePool
+
+from chassis.metrics import POOL_CONNECTIONS, POOL_MAX
+
+
+def watch_sql_pool(engine: Engine, pool: str | None = None) -> None:
+    """Gauges for ``engine``'s pool, labelled ``pool`` (default: the dialect's name)."""
+    pool = pool or engine.dialect.name
+    opened = POOL_CONNECTIONS.labels(pool, "open")
+    in_use = POOL_CONNECTIONS.labels(pool, "in_use")
+    opened.inc(0)
+    in_use.inc(0)
+    if isinstance(engine.pool, QueuePool):
+        POOL_MAX.labels(pool).inc(engine.pool.size() + max(engine.pool._max_overflow, 0))
+    event.listen(engine, "connect", lambda *_: opened.inc())
+    event.listen(engine, "close", lambda *_: opened.dec())
+    event.listen(engine, "close_detached", lambda *_: opened.dec())
+    event.listen(engine, "checkout", lambda *_: in_use.inc())
+    event.listen(engine, "checkin", lambda *_: in_use.dec())
+
+
+def mongo_pool_listener(pool: str = "mongodb", max_pool_size: int = 100) -> Any:
+    """A pymongo ``ConnectionPoolListener`` for ``MongoClient(event_listeners=[...])``."""
+    from pymongo import monitoring
+
+    opened = POOL_CONNECTIONS.labels(pool, "open")
+    in_use = POOL_CONNECTIONS.labels(pool, "in_use")
+    opened.inc(0)
+    in_use.inc(0)
+    POOL_MAX.labels(pool).inc(max_pool_size)
+
+    class Listener(monitoring.ConnectionPoolListener):
+        def pool_created(self, event: Any) -> None: ...
+        def pool_ready(self, event: Any) -> None: ...
+        def pool_cleared(self, event: Any) -> None: ...
+        def pool_closed(self, event: Any) -> None: ...
+        def connection_created(self, event: Any) -> None:
+            opened.inc()
+        def connection_ready(self, event: Any) -> None: ...
+        def connection_closed(self, event: Any) -> None:
+            opened.dec()
+        def connection_check_out_started(self, event: Any) -> None: ...
+        def connection_check_out_failed(self, event: Any) -> None: ...
+        def connection_checked_out(self, event: Any) -> None:
+            in_use.inc()
+        def connection_checked_in(self, event: Any) -> None:
+            in_use.dec()
+
+    return Listener()
