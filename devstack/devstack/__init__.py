@@ -5,4 +5,6 @@
     stacks   what the monolith and the microservices consist of
     targets  the stacks the contract suite runs against
     __main__ `python -m devstack run`: both shops in the foreground (`make run`)
+
+The load generator and the comparison, which build on these, live in `loadtest`.
 """

@@ -1,5 +1,4 @@
 """`python -m devstack run [monolith|microservices|all]`: the shop in the foreground.
-`python -m devstack bench-gateway`: see :mod:`devstack.bench`.
 
 Stores and URLs come from the environment (DATABASE_URL for the monolith;
 USERS_DATABASE_URL, ORDERS_DATABASE_URL, PAYMENTS_DATABASE_URL, MONGODB_URL,
@@ -16,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-from devstack.bench import bench_gateway
 from devstack.microservices import gateway_spec, service_specs, store_specs
 from devstack.stacks import Stack, StackSettings, monolith_specs
 
@@ -53,12 +51,10 @@ def build_stack(which: str, settings: StackSettings) -> Stack:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack")
-    parser.add_argument("command", choices=["run", "bench-gateway"])
+    parser.add_argument("command", choices=["run"])
     parser.add_argument("which", nargs="?", default="all",
                         choices=["all", "monolith", "microservices"])
     args = parser.parse_args()
-    if args.command == "bench-gateway":
-        return bench_gateway()
     stack = build_stack(args.which, settings_from_environment())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"starting {args.which} ...", flush=True)

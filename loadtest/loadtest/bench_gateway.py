@@ -1,22 +1,22 @@
-"""`python -m devstack bench-gateway`: the gateway's overhead, measured in one run.
+"""`python -m loadtest bench-gateway` (`make bench-gateway`): the gateway's overhead,
+measured in one run.
 
 Starts the microservices on ports of their own (embedded stores in a temporary
 folder, rate limiting off, one worker per app so that both paths get the same
 share of the machine), then reads one product straight from the catalog and
-through the gateway, interleaved, with `scripts/bench_gateway_overhead.py`.
+through the gateway, interleaved, with :mod:`loadtest.gateway_overhead`.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import httpx
-
 from devstack.microservices import gateway_spec, service_specs, store_specs
-from devstack.stacks import REPO_ROOT, Stack, StackSettings
+from devstack.stacks import Stack, StackSettings
+
+from loadtest import gateway_overhead
 
 BENCH_PORTS = {"users": 38101, "catalog": 38102, "cart": 38103, "orders": 38104,
                "payments": 38105}
@@ -37,7 +37,6 @@ def bench_gateway(requests: int = 2000) -> int:
                 catalog = settings.url(BENCH_PORTS["catalog"])
                 product = httpx.get(f"{catalog}/api/products", params={"page_size": 1},
                                     timeout=5).json()["items"][0]["id"]
-                return subprocess.call([
-                    sys.executable, str(REPO_ROOT / "scripts" / "bench_gateway_overhead.py"),
+                return gateway_overhead.main([
                     "--catalog", catalog, "--gateway", settings.url(38080),
                     "--product-id", product, "--requests", str(requests)])
