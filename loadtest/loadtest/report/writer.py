@@ -125,4 +125,10 @@ def validate(results: dict[str, Any]) -> list[str]:
                     problems.append(f"{where}: no requests answered")
                 if step["failed"]:
                     problems.append(f"{where}: {step['failed']} unexpected errors")
+    for restarted in (results.get("restart") or {}).get("restarts", []):
+        if not restarted["requests"]:
+            problems.append(f"restart {restarted['process']}: no requests meanwhile")
+    for side, figures in ((results.get("redeploy") or {}).get("sides") or {}).items():
+        if not figures["requests"]:
+            problems.append(f"redeploy {side}: no requests answered")
     return problems

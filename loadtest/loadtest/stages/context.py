@@ -38,8 +38,8 @@ class Settings:
     def quick_settings(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "quick": True, "rounds": 1, "capacity_users": (2, 8), "step_seconds": 3.0,
-            "equal_load_seconds": 3.0, "restart_seconds": 8.0, "outage_seconds": 3.0,
-            "recovery_seconds": 13.0, "redeploy_seconds": 7.0, "settle_seconds": 0.5}
+            "equal_load_seconds": 3.0, "restart_seconds": 6.0, "outage_seconds": 3.0,
+            "recovery_seconds": 11.0, "redeploy_seconds": 6.0, "settle_seconds": 0.5}
         values.update(overrides)
         return Settings(**values)
 
