@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from loadtest import fixture, stats
+from loadtest import fixture, metrics, stats
 from loadtest.report import validate, write_report
 from loadtest.sampler import Sampler
 from loadtest.shops import (
@@ -125,9 +125,10 @@ def _report_dir(base: Path) -> Path:
     return directory
 
 
-def _run_stages(ctx: Context, stages: list[Stage], results: dict[str, Any]) -> None:
-    for number, stage in enumerate(stages, 1):
-        ctx.progress.stage = f"stage {number}/{len(stages)} {stage.title}"
+def _run_stages(ctx: Context, stages: list[Stage], results: dict[str, Any],
+                first: int = 1) -> None:
+    for number, stage in enumerate(stages, first):
+        ctx.progress.stage = f"stage {number}/{len(STAGES)} {stage.title}"
         if stage.needs_local and not ctx.local:
             results[stage.key] = {"status": "skipped",
                                   "reason": "needs the shops' processes on this machine"}
@@ -193,8 +194,15 @@ def compare(settings: Settings, report_base: Path, monolith_url: str | None = No
         ctx.progress.started = started
         components = [c for shop in shops.values() for c in shop.components]
         ctx.sampler = Sampler([*components, ctx.generator_component()]).start()
+        before = {side: metrics.requests_by_status(shop.base_url) for side, shop in shops.items()}
         try:
-            _run_stages(ctx, STAGES, results)
+            _run_stages(ctx, STAGES[:2], results)
+            results["metrics"] = {
+                "what": "the shop's own http_requests_total over the load stages (the edge: "
+                        "the monolith, the gateway), by status class",
+                "sides": {side: metrics.difference(before[side], metrics.requests_by_status(
+                    shop.base_url)) for side, shop in shops.items()}}
+            _run_stages(ctx, STAGES[2:], results, first=3)
         finally:
             ctx.sampler.stop()
     finally:

@@ -86,17 +86,25 @@ class Sampler:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def cpu_between(self, start: float, end: float) -> dict[str, float]:
-        """CPU seconds per component from the last sample at or before ``start`` to the
-        first at or after ``end`` (the nearest ones when none is outside the window)."""
+    def cpu_at(self, at: float) -> dict[str, float]:
+        """Cumulative CPU seconds per component at ``at``, linearly interpolated between
+        the samples on either side (the nearest sample outside their range)."""
         with self._lock:
             samples = list(self.samples)
         if not samples:
             return {c.name: 0.0 for c in self.components}
-        before = [s for s in samples if s.at <= start] or samples[:1]
-        after = [s for s in samples if s.at >= end] or samples[-1:]
-        first, last = before[-1], after[0]
-        return {name: last.cpu.get(name, 0.0) - first.cpu.get(name, 0.0) for name in last.cpu}
+        before = [s for s in samples if s.at <= at] or samples[:1]
+        after = [s for s in samples if s.at >= at] or samples[-1:]
+        low, high = before[-1], after[0]
+        weight = 0.0 if high.at == low.at else (at - low.at) / (high.at - low.at)
+        weight = min(1.0, max(0.0, weight))
+        return {name: low.cpu.get(name, 0.0) + weight * (value - low.cpu.get(name, 0.0))
+                for name, value in high.cpu.items()}
+
+    def cpu_between(self, start: float, end: float) -> dict[str, float]:
+        """CPU seconds per component from ``start`` to ``end`` (time.time() values)."""
+        first, last = self.cpu_at(start), self.cpu_at(end)
+        return {name: last[name] - first.get(name, 0.0) for name in last}
 
     def memory_between(self, start: float, end: float) -> dict[str, procfs.Memory]:
         """Per component, the largest PSS sample (with its RSS) within the window."""

@@ -89,3 +89,16 @@ def test_exited_processes_are_left_out() -> None:
     gone.wait()
     assert procfs.read_cpu([gone.pid]) == {}
     assert procfs.read_memory([gone.pid]) == procfs.NO_MEMORY
+
+
+def test_cpu_between_interpolates_between_samples() -> None:
+    from loadtest.procfs import NO_MEMORY
+    from loadtest.sampler import Sample
+
+    sampler = Sampler([Component("app", "test", "services", lambda: [])])
+    sampler.samples = [Sample(10.0, {"app": 1.0}, {"app": NO_MEMORY}),
+                       Sample(12.0, {"app": 3.0}, {"app": NO_MEMORY}),
+                       Sample(14.0, {"app": 3.0}, {"app": NO_MEMORY})]
+    assert sampler.cpu_between(11.0, 13.0)["app"] == pytest.approx(1.0)
+    assert sampler.cpu_between(10.0, 14.0)["app"] == pytest.approx(2.0)
+    assert sampler.cpu_between(5.0, 20.0)["app"] == pytest.approx(2.0)

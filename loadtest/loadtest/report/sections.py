@@ -115,6 +115,12 @@ def _capacity_body(r: dict[str, Any]) -> str:
              "error rate"], routes)
 
 
+def _users_axis(ax: Any, users: list[int]) -> None:
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(users, [str(u) for u in users])
+    ax.minorticks_off()
+
+
 def _capacity_figures(r: dict[str, Any]) -> list[Any]:
     c = _ok(r, "capacity")
     if not c:
@@ -129,7 +135,7 @@ def _capacity_figures(r: dict[str, Any]) -> list[Any]:
                           [s["throughput_rps"]["max"] - s["throughput_rps"]["median"]
                            for s in steps]],
                     marker="o", capsize=3, label=side, color=COLOURS[side])
-    ax.set_xscale("log", base=2)
+    _users_axis(ax, c["users"])
     ax.set(title="Throughput against users (closed loop)", xlabel="users",
            ylabel="throughput (requests/s)")
     ax.legend()
@@ -140,7 +146,7 @@ def _capacity_figures(r: dict[str, Any]) -> list[Any]:
         for key, style in (("p50_ms", "-"), ("p95_ms", "--"), ("p99_ms", ":")):
             ax.plot(users, [s[key]["median"] for s in steps], style, marker="o",
                     color=COLOURS[side], label=f"{side} {key[:3]}")
-    ax.set_xscale("log", base=2)
+    _users_axis(ax, c["users"])
     ax.set_yscale("log")
     ax.set(title="Latency percentiles against users", xlabel="users", ylabel="latency (ms)")
     ax.legend(fontsize="small")
@@ -438,6 +444,45 @@ def _redeploy_summary(r: dict[str, Any]) -> list[str]:
         f"{', '.join(x['reloaded'])} reloaded" for side, x in s["sides"].items()] + [""]
 
 
+# -- CPU sharing, the shops' own counts ---------------------------------------------
+
+def _cpu_body(r: dict[str, Any]) -> str:
+    cpu = r.get("settings", {}).get("cpu", {})
+    rows = [["the shops (both, one under load at a time)", _num(cpu.get("shops") or "unpinned")],
+            ["the load generator (locust)", _num(cpu.get("generator") or "unpinned")],
+            ["allowed to this run", _num(", ".join(map(str, cpu.get("allowed", []))))]]
+    busy = []
+    for key in ("capacity", "equal_load"):
+        section = _ok(r, key)
+        if not section:
+            continue
+        for side in SIDES:
+            figures = section["sides"][side]
+            for step in figures.get("steps", [figures]):
+                share = (step.get("generator_cpu_share") or {}).get("max")
+                if share is not None:
+                    busy.append((share, key, side, step.get("users")))
+    text = ""
+    if busy:
+        share, key, side, users = max(busy, key=lambda b: b[0])
+        where = f"{key}, {side}" + (f", {users} users" if users else "")
+        text = (f"<p>The generator's core was at most {share:.0%} busy ({html.escape(where)})"
+                + ("; near 100 % the generator, not the shop, limited the throughput."
+                   if share > 0.9 else ".") + "</p>")
+    return _table(["who", "CPUs"], rows) + text
+
+
+def _metrics_body(r: dict[str, Any]) -> str:
+    m = r.get("metrics") or {}
+    if not m.get("sides"):
+        return ""
+    rows = [[side, _num(x.get("total"), 0)] + [_num(x.get("by_status_class", {}).get(k), 0)
+                                              for k in ("2xx", "4xx", "5xx")]
+            for side, x in m["sides"].items()]
+    return f"<p>{html.escape(m['what'])}.</p>" + _table(
+        ["shop", "requests", "2xx", "4xx", "5xx"], rows)
+
+
 # -- ratios -------------------------------------------------------------------------
 
 RATIO_TEXT = {
@@ -469,6 +514,7 @@ def _ratios_summary(r: dict[str, Any]) -> list[str]:
 SECTIONS: list[Section] = [
     Section("settings", "The run: machine, commit, settings", _run_body, summary=_run_summary),
     Section("ratios", "Ratios", _ratios_body, summary=_ratios_summary),
+    Section("cpu_sharing", "CPU sharing", _cpu_body),
     Section("capacity", "Capacity sweep", _capacity_body, _capacity_figures, _capacity_summary),
     Section("equal_load", "Latency at equal load", _equal_body, _equal_figures, _equal_summary),
     Section("cost", "Cost per request: CPU and memory", _cost_body, _cost_figures,
@@ -478,4 +524,5 @@ SECTIONS: list[Section] = [
             _isolation_summary),
     Section("redeploy", "Graceful redeploy", _redeploy_body, _redeploy_figures,
             _redeploy_summary),
+    Section("metrics", "What the shops counted themselves (/metrics)", _metrics_body),
 ]

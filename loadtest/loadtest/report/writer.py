@@ -50,9 +50,9 @@ def _png(figure: Any) -> str:
 
 
 def _status(section: dict[str, Any] | None) -> str:
-    if not isinstance(section, dict):
+    if not isinstance(section, dict) or not section.get("status"):
         return ""
-    status = section.get("status", "")
+    status = section["status"]
     reason = section.get("reason", "")
     return f'<p class="status {html.escape(status)}">status: {html.escape(status)}' + (
         f" ({html.escape(reason)})" if reason else "") + "</p>"
