@@ -142,6 +142,7 @@ def _run_stages(ctx: Context, stages: list[Stage], results: dict[str, Any],
             results[stage.key] = stage.run(ctx)
         except Exception as exc:  # noqa: BLE001 - recorded, reported, and the run fails
             traceback.print_exc()
+            ctx.stop_loads()
             results[stage.key] = {"status": "failed", "reason": f"{type(exc).__name__}: {exc}"}
         results[stage.key]["seconds"] = round(time.monotonic() - begun, 1)
         ctx.results = results
@@ -204,6 +205,7 @@ def compare(settings: Settings, report_base: Path, monolith_url: str | None = No
                     shop.base_url)) for side, shop in shops.items()}}
             _run_stages(ctx, STAGES[2:], results, first=3)
         finally:
+            ctx.stop_loads()
             ctx.sampler.stop()
     finally:
         if shops_cm is not None:

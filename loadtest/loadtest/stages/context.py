@@ -82,6 +82,7 @@ class Context:
     sampler: Sampler | None = None
     _generator_pid: int | None = None
     _runs: int = 0
+    _active: list[generator.LoadRun] = field(default_factory=list)
 
     @property
     def local(self) -> bool:
@@ -101,7 +102,13 @@ class Context:
         run = generator.LoadRun(load_spec, self.workdir, f"{self._runs:03d}-{name}-{side}",
                                 self.cores.generator)
         self._generator_pid = run.pid
+        self._active.append(run)
         return run
+
+    def stop_loads(self) -> None:
+        """Stop every run still going (a stage that failed half-way, Ctrl-C)."""
+        while self._active:
+            self._active.pop().stop()
 
     def finish_load(self, run: generator.LoadRun) -> dict[str, Any]:
         """Wait for ``run``; its summary, with the CPU each component spent in its window
@@ -110,6 +117,8 @@ class Context:
             record = run.wait()
         finally:
             run.stop()
+            if run in self._active:
+                self._active.remove(run)
         summary = generator.summarise(record)
         summary["record"] = record
         start, end = summary["window"]
