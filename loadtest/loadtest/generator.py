@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loadtest import stats
+from loadtest import mixes, stats
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
@@ -48,6 +48,7 @@ class LoadRun:
 
     def __init__(self, spec: LoadSpec, workdir: Path, name: str, cores: str | None) -> None:
         self.spec = spec
+        self.waited_for_health_s = 0.0
         workdir.mkdir(parents=True, exist_ok=True)
         self.output = workdir / f"{name}.json"
         self.ready_file = workdir / f"{name}.ready"
@@ -116,7 +117,10 @@ def summarise(record: dict[str, Any]) -> dict[str, Any]:
     routes, everything = {}, []
     for name, route in sorted(record["routes"].items()):
         count = route["ok"] + route["failed"]
+        failed_statuses = {status: n for status, n in route["statuses"].items()
+                           if not mixes.expected(name, int(status))}
         routes[name] = {"requests": count, "ok": route["ok"], "failed": route["failed"],
+                        "failed_statuses": failed_statuses,
                         "error_rate": route["failed"] / count if count else math.nan,
                         "throughput_rps": count / seconds if seconds else math.nan,
                         "statuses": route["statuses"], **stats.latency_summary(
@@ -124,10 +128,15 @@ def summarise(record: dict[str, Any]) -> dict[str, Any]:
         everything.extend(route["latencies_ms"])
     requests = sum(r["requests"] for r in routes.values())
     failed = sum(r["failed"] for r in routes.values())
+    failed_statuses: dict[str, int] = {}
+    for route in routes.values():
+        for status, n in route["failed_statuses"].items():
+            failed_statuses[status] = failed_statuses.get(status, 0) + n
     arrivals = record.get("arrivals", {})
     lags = arrivals.get("lags_ms", [])
     return {
         "window_s": seconds, "window": [start, end], "requests": requests, "failed": failed,
+        "failed_statuses": failed_statuses,
         "error_rate": failed / requests if requests else math.nan,
         "throughput_rps": requests / seconds if seconds else math.nan,
         **stats.latency_summary(everything), "routes": routes, "errors": record["errors"],

@@ -3,6 +3,7 @@
 import copy
 import html.parser
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -81,11 +82,15 @@ def test_validate_passes_a_good_run_and_names_what_is_wrong() -> None:
     broken["capacity"]["sides"]["microservices"]["steps"][0]["requests"] = 0
     broken["equal_load"]["sides"]["monolith"]["failed"] = 3
     del broken["redeploy"]
+    payments = broken["isolation"]["scenarios"][0]["sides"]["microservices"]
+    payments["routes"] = {route: {**f, "ok": 0, "failed": 0}
+                          for route, f in payments["routes"].items()}
     problems = validate(broken)
     assert "results.json lacks 'redeploy'" in problems
     assert any("restart failed" in p for p in problems)
     assert any("capacity microservices at 2 users: no requests" in p for p in problems)
     assert any("equal_load monolith: 3 unexpected errors" in p for p in problems)
+    assert "isolation payments microservices: no requests meanwhile" in problems
 
 
 def test_a_skipped_stage_is_said_so(tmp_path: Path) -> None:
@@ -95,3 +100,14 @@ def test_a_skipped_stage_is_said_so(tmp_path: Path) -> None:
     summary = write_report(results, tmp_path)
     assert "- cost: skipped (needs the shops' processes)" in summary
     assert 'class="status skipped"' in (tmp_path / "report.html").read_text()
+
+
+def test_load_shedding_in_the_sweep_is_a_figure_but_a_fault_is_not(tmp_path: Path) -> None:
+    shedding = copy.deepcopy(RESULTS)
+    step = shedding["capacity"]["sides"]["microservices"]["steps"][-1]
+    step.update(failed=40, failed_statuses={"503": 40})
+    assert validate(shedding) == []
+    step.update(failed=41, failed_statuses={"503": 40, "500": 1})
+    assert validate(shedding) == [
+        "capacity microservices at 8 users: 1 unexpected errors {'503': 40, '500': 1}"]
+    assert "40 × 503" in write_report(shedding, tmp_path)

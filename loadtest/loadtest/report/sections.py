@@ -157,10 +157,20 @@ def _capacity_summary(r: dict[str, Any]) -> list[str]:
     c = _ok(r, "capacity")
     if not c:
         return _skipped(r, "capacity")
-    lines = ["## Capacity (closed loop)", "", "| shop | peak req/s | at users |", "|---|---|---|"]
+    lines = ["## Capacity (closed loop)", "",
+             "| shop | peak req/s | at users | highest error rate (at users) | failures |",
+             "|---|---|---|---|---|"]
     for side in SIDES:
+        steps = c["sides"][side]["steps"]
+        worst = max(steps, key=lambda step: step["error_rate"]["median"] or 0.0)
+        failures = {}
+        for step in steps:
+            for status, n in step.get("failed_statuses", {}).items():
+                failures[status] = failures.get(status, 0) + n
+        shown = ", ".join(f"{n} × {status}" for status, n in sorted(failures.items())) or "none"
         lines.append(f"| {side} | {_spread(c['sides'][side]['peak_rps'])} | "
-                     f"{c['sides'][side]['peak_users']} |")
+                     f"{c['sides'][side]['peak_users']} | "
+                     f"{_spread(worst['error_rate'], 4)} ({worst['users']}) | {shown} |")
     return [*lines, ""]
 
 

@@ -107,7 +107,10 @@ def write_report(results: dict[str, Any], directory: Path,
 
 def validate(results: dict[str, Any]) -> list[str]:
     """What makes a run a failure: a missing key, a failed stage, a shop with no
-    requests or with unexpected errors under plain load."""
+    requests, or unexpected errors under plain load: any failure at equal load (which
+    stays below both capacities), and in the capacity sweep any failure but a 503
+    (a shop shedding load past its capacity is a figure of the sweep, reported as its
+    error rate; a 500, a stray 4xx or a lost connection is a fault)."""
     problems = [f"results.json lacks {key!r}" for key in REQUIRED_KEYS if key not in results]
     for key in REQUIRED_KEYS:
         section = results.get(key)
@@ -123,12 +126,21 @@ def validate(results: dict[str, Any]) -> list[str]:
                 where = f"{key} {side}" + (f" at {step['users']} users" if "users" in step else "")
                 if not step["requests"]:
                     problems.append(f"{where}: no requests answered")
-                if step["failed"]:
-                    problems.append(f"{where}: {step['failed']} unexpected errors")
+                unexpected = step["failed"]
+                if key == "capacity":
+                    unexpected -= step.get("failed_statuses", {}).get("503", 0)
+                if unexpected:
+                    problems.append(f"{where}: {unexpected} unexpected errors "
+                                    f"{step.get('failed_statuses', {})}")
     for restarted in (results.get("restart") or {}).get("restarts", []):
         if not restarted["requests"]:
             problems.append(f"restart {restarted['process']}: no requests meanwhile")
     for side, figures in ((results.get("redeploy") or {}).get("sides") or {}).items():
         if not figures["requests"]:
             problems.append(f"redeploy {side}: no requests answered")
+    for scenario in (results.get("isolation") or {}).get("scenarios", []):
+        for side, entry in scenario["sides"].items():
+            if entry.get("applicable") and not sum(r["ok"] + r["failed"]
+                                                   for r in entry["routes"].values()):
+                problems.append(f"isolation {scenario['name']} {side}: no requests meanwhile")
     return problems

@@ -9,9 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loadtest import generator, mixes, procfs
+import httpx
+
+from loadtest import fixture, generator, mixes, procfs
 from loadtest.sampler import Component, Sampler
 from loadtest.shops import Cores, Shop
+
+# One request per route family the mix uses: catalogue, cart, orders.
+HEALTH_PATHS = ("/api/products?page_size=1", "/api/categories", "/api/cart",
+                "/api/orders?page_size=1")
 
 
 @dataclass
@@ -93,8 +99,28 @@ class Context:
                          lambda: procfs.tree(self._generator_pid) if self._generator_pid
                          else [])
 
+    def wait_healthy(self, side: str, timeout: float = 60.0) -> float:
+        """Seconds until every route family of ``side`` answers again (a circuit breaker a
+        saturated run opened, a process still restarting), so that no run inherits the
+        last one's trouble. Polled every 0.25 s, at most ``timeout``."""
+        shop = self.shops[side]
+        token = fixture.read(self.data_files[side])["shoppers"][0]["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            try:
+                if all(httpx.get(f"{shop.base_url}{path}", headers=headers,
+                                 timeout=5.0).status_code == 200 for path in HEALTH_PATHS):
+                    return time.monotonic() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"{side} did not answer every route within {timeout:.0f} s")
+
     def start_load(self, side: str, name: str, **spec: Any) -> generator.LoadRun:
-        """A locust run against ``side`` in the background (see :mod:`loadtest.generator`)."""
+        """A locust run against ``side`` in the background (see :mod:`loadtest.generator`),
+        once ``side`` answers every route family."""
+        waited = self.wait_healthy(side)
         self._runs += 1
         load_spec = generator.LoadSpec(
             base_url=self.shops[side].base_url, mix=spec.pop("mix", self.settings.mix),
@@ -102,6 +128,7 @@ class Context:
         run = generator.LoadRun(load_spec, self.workdir, f"{self._runs:03d}-{name}-{side}",
                                 self.cores.generator)
         self._generator_pid = run.pid
+        run.waited_for_health_s = waited
         self._active.append(run)
         return run
 
@@ -121,6 +148,7 @@ class Context:
                 self._active.remove(run)
         summary = generator.summarise(record)
         summary["record"] = record
+        summary["waited_for_health_s"] = getattr(run, "waited_for_health_s", 0.0)
         start, end = summary["window"]
         if self.sampler is not None and start and end:
             time.sleep(max(0.0, end + self.sampler.interval - time.time()))

@@ -24,10 +24,17 @@ def _lean(summary: dict[str, Any]) -> dict[str, Any]:
 def _aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Medians with spread over rounds: in total and per route."""
     routes = sorted({route for run in runs for route in run["routes"]})
+    failed_statuses: dict[str, int] = {}
+    for run in runs:
+        for status, n in run["failed_statuses"].items():
+            failed_statuses[status] = failed_statuses.get(status, 0) + n
     keys = ("throughput_rps", "error_rate", *PERCENTILES)
     return {
         "requests": sum(run["requests"] for run in runs),
         "failed": sum(run["failed"] for run in runs),
+        "failed_statuses": failed_statuses,
+        "waited_for_health_s": stats.spread(run.get("waited_for_health_s", math.nan)
+                                            for run in runs),
         **{key: stats.spread(run[key] for run in runs) for key in keys},
         "routes": {route: {key: stats.spread(run["routes"][route][key] for run in runs
                                              if route in run["routes"]) for key in keys}
