@@ -3,7 +3,6 @@
 import copy
 import html.parser
 import json
-import tempfile
 from pathlib import Path
 
 import pytest
