@@ -44,14 +44,17 @@ class Settings:
     def quick_settings(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "quick": True, "rounds": 1, "capacity_users": (2, 8), "step_seconds": 3.0,
-            "equal_load_seconds": 3.0, "restart_seconds": 6.0, "outage_seconds": 3.0,
-            "recovery_seconds": 11.0, "redeploy_seconds": 6.0, "settle_seconds": 0.5}
+            "equal_load_seconds": 3.0, "restart_seconds": 6.0, "outage_seconds": 2.0,
+            "recovery_seconds": 10.5, "redeploy_seconds": 6.0, "settle_seconds": 0.5}
         values.update(overrides)
         return Settings(**values)
 
     @property
     def shoppers(self) -> int:
-        return max(max(self.capacity_users), 64)
+        """Accounts prepared per shop: one per user of the largest step (and at least 64,
+        the open-loop pool's headroom), fewer in a quick run."""
+        most = max(self.capacity_users)
+        return 2 * most if self.quick else max(most, 64)
 
 
 class Progress:

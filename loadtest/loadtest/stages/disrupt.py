@@ -16,7 +16,7 @@ from loadtest import fixture, timeline
 from loadtest.shops import MICROSERVICES, MONOLITH, SERVICES, Shop
 from loadtest.stages.context import Context
 
-LEAD_S = 1.5  # load running before anything is broken
+LEAD_S = 1.0  # load running before anything is broken
 RUN_OVERHEAD_S = 4.0
 
 
