@@ -41,18 +41,38 @@ def _request(client: httpx.Client, method: str, url: str, expect: int, **kwargs:
     raise RuntimeError(f"{method} {url}: still rate-limited")
 
 
-def _login(client: httpx.Client, email: str, password: str) -> str:
+def _sign_in(client: httpx.Client, email: str, password: str) -> dict[str, Any]:
     body = _request(client, "POST", "/api/auth/login", 200,
                     json={"email": email, "password": password})
-    return str(body["access_token"])
+    return {"token": str(body["access_token"]),
+            "expires_at": time.time() + float(body.get("expires_in", 900))}
 
 
-def _shopper(base_url: str, tag: str, index: int) -> dict[str, str]:
+def _login(client: httpx.Client, email: str, password: str) -> str:
+    return str(_sign_in(client, email, password)["token"])
+
+
+def _shopper(base_url: str, tag: str, index: int) -> dict[str, Any]:
     email, password = f"shopper-{tag}-{index}@example.com", secrets.token_urlsafe(18)
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
         _request(client, "POST", "/api/auth/register", 201,
                  json={"email": email, "password": password, "name": f"Shopper {index}"})
-        return {"email": email, "token": _login(client, email, password)}
+        return {"email": email, "password": password, **_sign_in(client, email, password)}
+
+
+def refresh(data: dict[str, Any], lasting: float) -> bool:
+    """Sign every shopper in again when a token would expire within ``lasting`` seconds
+    (tokens are short-lived); True when it did. Call it between runs, never inside one."""
+    if min(s["expires_at"] for s in data["shoppers"]) > time.time() + lasting:
+        return False
+
+    def again(shopper: dict[str, Any]) -> dict[str, Any]:
+        with httpx.Client(base_url=data["base_url"], timeout=30.0) as client:
+            return {**shopper, **_sign_in(client, shopper["email"], shopper["password"])}
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        data["shoppers"] = list(pool.map(again, data["shoppers"]))
+    return True
 
 
 def _search_words(names: list[str], limit: int = 20) -> list[str]:

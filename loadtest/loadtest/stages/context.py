@@ -123,6 +123,9 @@ class Context:
     def start_load(self, side: str, name: str, **spec: Any) -> generator.LoadRun:
         """A locust run against ``side`` in the background (see :mod:`loadtest.generator`),
         once ``side`` answers every route family."""
+        data = fixture.read(self.data_files[side])
+        if fixture.refresh(data, lasting=float(spec.get("duration", 0)) + 120.0):
+            fixture.write(data, self.data_files[side])
         waited = self.wait_healthy(side)
         self._runs += 1
         load_spec = generator.LoadSpec(

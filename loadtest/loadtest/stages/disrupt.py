@@ -76,8 +76,8 @@ def restart(ctx: Context) -> dict[str, Any]:
     results = []
     for side, name, path, authorised in RESTARTS:
         ctx.progress.say(f"restart {name} under {s.light_users} users", side)
-        shop, probe = ctx.shops[side], _probe(ctx, side, path, authorised)
         run = _light_load(ctx, side, f"restart-{name}", s.restart_seconds)
+        shop, probe = ctx.shops[side], _probe(ctx, side, path, authorised)
         start = run.wait_window_start()
         time.sleep(max(0.0, start + LEAD_S - time.time()))
         process = shop.process(name)
