@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEPLOYABLES := chassis devstack monolith services/users services/catalog services/cart \
-	services/orders services/payments gateway
+	services/orders services/payments gateway loadtest
 REQUIREMENTS := requirements-dev.txt $(wildcard */requirements.txt services/*/requirements.txt) \
 	$(wildcard */pyproject.toml services/*/pyproject.toml)
 
@@ -59,11 +59,16 @@ logs: ## docker compose: follow every container's log
 
 .PHONY: bench-gateway
 bench-gateway: install ## Latency the gateway adds to one product read (median, p99), measured in one run
-	$(BIN)/python -m devstack bench-gateway
+	$(BIN)/python -m loadtest bench-gateway
+
+.PHONY: compare
+compare: install ## Both shops side by side: every stage, report under reports/latest (QUICK=1: short; STORES=embedded; MONOLITH_URL=… GATEWAY_URL=…: remote)
+	QUICK="$(QUICK)" STORES="$(STORES)" MIX="$(MIX)" MONOLITH_URL="$(MONOLITH_URL)" \
+		GATEWAY_URL="$(GATEWAY_URL)" $(BIN)/python -m loadtest compare
 
 .PHONY: bench-streams
 bench-streams: install ## p50/p95 of product reads through the gateway with 0 and with 200 order-event streams open
-	$(BIN)/python -m devstack bench-streams
+	$(BIN)/python -m loadtest bench-streams
 
 .PHONY: lint
 lint: install ## ruff over the whole tree

@@ -6,4 +6,6 @@
     secrets  the tokens of one run: a fresh one per internal edge
     targets  the stacks the contract suite runs against
     __main__ `python -m devstack run`: both shops in the foreground (`make run`)
+
+The load generator and the comparison, which build on these, live in `loadtest`.
 """

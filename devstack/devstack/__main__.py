@@ -1,6 +1,4 @@
 """`python -m devstack run [monolith|microservices|all]`: the shop in the foreground.
-`python -m devstack bench-gateway`, `python -m devstack bench-streams`: see
-:mod:`devstack.bench`.
 
 Stores and URLs come from the environment (DATABASE_URL for the monolith;
 USERS_DATABASE_URL, ORDERS_DATABASE_URL, PAYMENTS_DATABASE_URL, MONGODB_URL,
@@ -18,7 +16,6 @@ import time
 from pathlib import Path
 from typing import IO
 
-from devstack.bench import bench_gateway, bench_streams
 from devstack.microservices import gateway_spec, service_specs, store_specs
 from devstack.stacks import Stack, StackSettings, monolith_specs
 
@@ -55,14 +52,10 @@ def build_stack(which: str, settings: StackSettings, sink: IO[str] = sys.stdout)
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack")
-    parser.add_argument("command", choices=["run", "bench-gateway", "bench-streams"])
+    parser.add_argument("command", choices=["run"])
     parser.add_argument("which", nargs="?", default="all",
                         choices=["all", "monolith", "microservices"])
     args = parser.parse_args()
-    if args.command == "bench-gateway":
-        return bench_gateway()
-    if args.command == "bench-streams":
-        return bench_streams()
     stack = build_stack(args.which, settings_from_environment())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"starting {args.which} ...", flush=True)

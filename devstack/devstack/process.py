@@ -50,6 +50,11 @@ class ManagedProcess:
         self._popen: subprocess.Popen[str] | None = None
 
     @property
+    def pid(self) -> int | None:
+        """The started process's id (its process group's too), None before a start."""
+        return None if self._popen is None else self._popen.pid
+
+    @property
     def running(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
 

@@ -7,8 +7,10 @@ asyncio task each, reading their comments) and measures the same reads again,
 then closes them. Prints p50 and p95 of both runs and their ratio; asserts
 nothing. The goal is a p95 at most 10 % higher with 200 streams open.
 
-    python scripts/bench_order_streams.py --shop http://127.0.0.1:8080 \\
+    python -m loadtest.order_streams --shop http://127.0.0.1:8080 \\
         --product-id <id> [--streams 200] [-n 2000]
+
+``make bench-streams`` starts the microservices for it (loadtest.bench_gateway).
 """
 
 from __future__ import annotations
@@ -111,13 +113,13 @@ def report(label: str, values: list[float]) -> tuple[float, float]:
     return p50, p95
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shop", required=True)
     parser.add_argument("--product-id", required=True)
     parser.add_argument("--streams", type=int, default=200)
     parser.add_argument("-n", "--requests", type=int, default=2000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not args.shop.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise SystemExit("refusing a shop that is not on loopback")
     headers = sign_up(args.shop)

@@ -7,7 +7,7 @@ after a warm-up, and prints the median and p99 of each, their differences and
 ratios. Loopback URLs only. Run the gateway with a rate limit that N requests
 do not reach (``RATE_LIMIT_PER_MINUTE``), or the 429s are reported and the run fails.
 
-    python scripts/bench_gateway_overhead.py --catalog http://127.0.0.1:8102 \\
+    python -m loadtest.gateway_overhead --catalog http://127.0.0.1:8102 \\
         --gateway http://127.0.0.1:8080 --product-id <id> [-n 2000] [--warmup 200]
 """
 
@@ -21,6 +21,8 @@ import time
 from collections import Counter
 from http.client import HTTPConnection
 from urllib.parse import quote, urlsplit
+
+from loadtest.stats import percentile
 
 
 def loopback_target(url: str) -> tuple[str, int]:
@@ -55,11 +57,6 @@ class Target:
         self.statuses[response.status] += 1
         if record:
             self.latencies.append(elapsed)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def run(direct: Target, gateway: Target, count: int, warmup: int) -> None:
