@@ -1,4 +1,14 @@
-"""gunicorn settings for the monolith: ``gunicorn -c monolith/gunicorn.conf.py shop.wsgi:app``."""
+"""gunicorn settings for the monolith: ``gunicorn -c monolith/gunicorn.conf.py shop.wsgi:app``.
+
+gevent workers, not sync ones: a sync worker is held whole by one client for as
+long as that client takes to send its request or read its answer, so two slow
+clients stopped the shop. A gevent worker parks a slow client's greenlet on its
+socket and serves the others (up to ``worker_connections`` each). gunicorn
+monkey-patches the standard library before it loads the app; psycopg 3 (3.1.14
+and later) then waits on its sockets through gevent, SQLAlchemy's pool locks
+become gevent locks, and SQLite calls (quick, local) simply run to completion.
+The cost is in docs/contract-decisions.md ("Servers and workers").
+"""
 
 from __future__ import annotations
 
@@ -7,13 +17,14 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_from_env,
     child_exit,
-    on_starting,
+    when_ready,
     workers_from_env,
 )
 
 bind = bind_from_env(default_port=8000)
 workers = workers_from_env()
-worker_class = "sync"
+worker_class = "gevent"
+worker_connections = 1000
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -21,4 +32,4 @@ accesslog = ACCESS_LOG
 errorlog = "-"
 control_socket_disable = CONTROL_SOCKET_DISABLE
 
-__all__ = ["child_exit", "on_starting"]
+__all__ = ["child_exit", "when_ready"]

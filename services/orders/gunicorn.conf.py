@@ -19,7 +19,7 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_from_env,
     child_exit,
-    on_starting,
+    clear_metrics,
     workers_from_env,
 )
 
@@ -34,13 +34,14 @@ accesslog = ACCESS_LOG
 errorlog = "-"
 control_socket_disable = CONTROL_SOCKET_DISABLE
 
-__all__ = ["child_exit", "on_starting", "when_ready", "on_exit"]
+__all__ = ["child_exit", "when_ready", "on_exit"]
 
 _reconciler: subprocess.Popen[bytes] | None = None
 
 
 def when_ready(server: Any) -> None:
     global _reconciler
+    clear_metrics(server)
     interval = float(os.environ.get("RECONCILE_INTERVAL_SECONDS", "30"))
     if interval > 0:
         _reconciler = subprocess.Popen(

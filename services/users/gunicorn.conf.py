@@ -10,7 +10,7 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_from_env,
     child_exit,
-    on_starting,
+    when_ready,
     workers_from_env,
 )
 
@@ -24,4 +24,4 @@ accesslog = ACCESS_LOG
 errorlog = "-"
 control_socket_disable = CONTROL_SOCKET_DISABLE
 
-__all__ = ["child_exit", "on_starting"]
+__all__ = ["child_exit", "when_ready"]
