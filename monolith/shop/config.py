@@ -20,6 +20,10 @@ class Settings(IssuerSettings):
     openapi_file: Path = REPO_ROOT / "contract" / "openapi.yaml"
     # How long a checkout's Idempotency-Key is kept (and answers with its first response).
     idempotency_ttl_seconds: int = 24 * 3600
+    # How long a claimed key waits for its checkout before another request may take it
+    # over: a checkout that crashed leaves no order behind (its transaction rolled back).
+    # Longer than any checkout can run: gunicorn's worker timeout is 30 s.
+    idempotency_lease_seconds: int = 60
 
     @property
     def sqlalchemy_url(self) -> str:

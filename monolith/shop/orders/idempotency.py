@@ -3,13 +3,21 @@
 The key is claimed in its own committed transaction before the checkout runs,
 so a concurrent duplicate finds it ``in_progress``. A checkout that created an
 order (201 or 402) stores its response; any other outcome frees the key.
+
+A claim has a lease, as in the orders service: a worker that dies in the middle
+of a checkout (its transaction rolled back, no order) leaves the key
+``in_progress``, and once the lease has run out a retry takes the key over and
+runs. The lease outlasts any checkout (gunicorn kills a worker stuck for 30 s).
+Left open: a worker that dies between the checkout's commit and the storing of
+its response; a retry after the lease runs again, on the cart that checkout
+emptied, and answers 422 ``empty-cart``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chassis.clock import utcnow
@@ -35,6 +43,7 @@ class Keyed:
     key: str
     fingerprint: str
     ttl_seconds: int
+    lease_seconds: int = 60
 
 
 def run_once(keyed: Keyed, run: Callable[[], StoredResponse]) -> tuple[StoredResponse, bool]:
@@ -59,22 +68,28 @@ def claim(keyed: Keyed) -> StoredResponse | None:
         with keyed.db.uow(write=True) as uow:
             keys = IdempotencyRepository(uow.session)
             record = keys.get(keyed.user_id, keyed.key)
-            if record is not None and not record.expired(now):
+            if record is not None and not _reclaimable(record, keyed, now):
                 return _judge(record, keyed.fingerprint)
             try:
                 if record is None:
                     keys.insert_claim(user_id=keyed.user_id, key=keyed.key,
                                       fingerprint=keyed.fingerprint, now=now,
                                       expires_at=expires_at)
-                elif not keys.retake_expired(user_id=keyed.user_id, key=keyed.key,
-                                             fingerprint=keyed.fingerprint, now=now,
-                                             expires_at=expires_at):
+                elif not keys.retake(user_id=keyed.user_id, key=keyed.key,
+                                     fingerprint=keyed.fingerprint, now=now,
+                                     expires_at=expires_at,
+                                     abandoned_before=now - timedelta(
+                                         seconds=keyed.lease_seconds)):
                     continue
                 uow.commit()
                 return None
             except IntegrityError:
                 continue  # a concurrent request claimed it first: look again
     raise IdempotencyInProgress(keyed.key)
+
+
+def _reclaimable(record: IdempotencyRecord, keyed: Keyed, now: datetime) -> bool:
+    return record.expired(now) or record.abandoned(now, timedelta(seconds=keyed.lease_seconds))
 
 
 def _judge(record: IdempotencyRecord, fingerprint: str) -> StoredResponse:

@@ -32,7 +32,8 @@ def place_order() -> Response:
     if key is None:
         return _respond(run(), replayed=False)
     keyed = Keyed(db=shop().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
-                  ttl_seconds=shop().settings.idempotency_ttl_seconds)
+                  ttl_seconds=shop().settings.idempotency_ttl_seconds,
+                  lease_seconds=shop().settings.idempotency_lease_seconds)
     return _respond(*idempotency.run_once(keyed, run))
 
 

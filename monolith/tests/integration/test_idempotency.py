@@ -85,3 +85,29 @@ def test_a_completed_record_is_kept_for_its_time_to_live(keyed: Keyed, db: Datab
         assert row is not None
         assert row.state == "completed"
         assert row.expires_at > utcnow() + timedelta(seconds=keyed.ttl_seconds - 60)
+
+
+def _claimed_ago(db: Database, seconds: float) -> None:
+    with db.uow(write=True) as uow:
+        uow.session.execute(update(IdempotencyKeyRow)
+                            .values(created_at=utcnow() - timedelta(seconds=seconds)))
+        uow.commit()
+
+
+def test_a_key_whose_checkout_died_is_taken_over_once_its_lease_runs_out(
+        keyed: Keyed, db: Database) -> None:
+    """A worker killed mid-checkout neither completes nor releases its claim."""
+    assert idempotency.claim(keyed) is None  # the crashed request's claim, left behind
+    _claimed_ago(db, keyed.lease_seconds - 5)
+    with pytest.raises(IdempotencyInProgress):
+        idempotency.run_once(keyed, lambda: CREATED)
+    _claimed_ago(db, keyed.lease_seconds + 1)
+    assert idempotency.run_once(keyed, lambda: CREATED) == (CREATED, False)
+    assert idempotency.run_once(keyed, lambda: CREATED) == (CREATED, True)
+
+
+def test_a_completed_key_is_replayed_after_the_lease(keyed: Keyed, db: Database) -> None:
+    idempotency.run_once(keyed, lambda: CREATED)
+    _claimed_ago(db, keyed.lease_seconds + 1)
+    assert idempotency.run_once(keyed, lambda: StoredResponse(201, {"id": "twice"})) == (
+        CREATED, True)
