@@ -110,6 +110,11 @@ class ManagedProcess:
             assert self._popen is not None
             self._popen.wait(5)
 
+    def signal_group(self, signum: int) -> None:
+        """Send ``signum`` to the whole process group (SIGSTOP/SIGCONT: a process that hangs)."""
+        if self.running:
+            self._signal(signum)
+
     def _signal(self, signum: int) -> None:
         assert self._popen is not None
         try:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from cart import service
 from cart.repository import CartRepository
-from cart.schemas import LineUpdate, cart_out
+from cart.schemas import BoughtLines, LineUpdate, cart_out
 
 
 async def cart_repository(request: Request) -> CartRepository:
@@ -65,6 +65,15 @@ async def clear_cart(user: UserId, carts: Carts) -> Response:
 @internal.get("/carts/{user_id}")
 async def get_user_cart(carts: Carts, user_id: InternalUserId) -> Response:
     return json_ok(cart_out(await service.get_cart(carts=carts, user_id=user_id)))
+
+
+@internal.post("/carts/{user_id}/take-out")
+async def take_out_bought(
+    carts: Carts, user_id: InternalUserId,
+    body: Annotated[BoughtLines, Depends(json_body(BoughtLines))],
+) -> Response:
+    cart = await service.take_out_bought(carts=carts, user_id=user_id, bought=body.quantities())
+    return json_ok(cart_out(cart))
 
 
 @internal.delete("/carts/{user_id}", status_code=204)

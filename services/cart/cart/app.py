@@ -18,7 +18,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from cart import api
 from cart.config import Settings
 from cart.domain import InvalidQuantity
-from cart.repository import connect
+from cart.repository import CartBusy, connect
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ ERRORS: ErrorTable = {
     InvalidQuantity: lambda exc: ValidationFailed([{"field": "quantity", "message": str(exc)}]),
     RedisConnectionError: _redis_down,
     RedisTimeoutError: _redis_down,
+    CartBusy: lambda _exc: Unavailable("The cart kept changing; try again."),
 }
 
 

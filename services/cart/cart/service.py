@@ -22,6 +22,13 @@ async def remove_line(*, carts: CartRepository, user_id: str, product_id: str) -
     return await carts.remove(user_id, product_id)
 
 
+async def take_out_bought(*, carts: CartRepository, user_id: str,
+                          bought: dict[str, int]) -> Cart:
+    """After a checkout: lower each line by what the order bought (a line reaching zero
+    goes), so that what the user put in the cart since the checkout began stays."""
+    return await carts.take_out(user_id, bought)
+
+
 async def clear_cart(*, carts: CartRepository, user_id: str) -> None:
     """Empty the cart (after a checkout, or when the user asks)."""
     await carts.clear(user_id)
