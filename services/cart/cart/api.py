@@ -13,6 +13,7 @@ from chassis.tokens import Claims
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from cart import service
+from cart.catalog import ProductCatalog
 from cart.repository import CartRepository
 from cart.schemas import BoughtLines, LineUpdate, cart_out
 
@@ -28,7 +29,12 @@ def user_id(
     return claims.subject
 
 
+def product_catalog(request: Request) -> ProductCatalog:
+    return request.app.state.catalog
+
+
 Carts = Annotated[CartRepository, Depends(cart_repository)]
+Catalog = Annotated[ProductCatalog, Depends(product_catalog)]
 UserId = Annotated[str, Depends(user_id)]
 ProductId = Annotated[str, Path(min_length=1, max_length=128)]
 InternalUserId = Annotated[str, Path(min_length=1, max_length=128)]
@@ -43,10 +49,10 @@ async def get_cart(user: UserId, carts: Carts) -> Response:
 
 
 @public.put("/items/{product_id}")
-async def set_quantity(user: UserId, carts: Carts, product_id: ProductId,
+async def set_quantity(user: UserId, carts: Carts, catalog: Catalog, product_id: ProductId,
                        body: Annotated[LineUpdate, Depends(json_body(LineUpdate))]) -> Response:
-    cart = await service.set_quantity(carts=carts, user_id=user, product_id=product_id,
-                                      quantity=body.quantity)
+    cart = await service.set_quantity(carts=carts, catalog=catalog, user_id=user,
+                                      product_id=product_id, quantity=body.quantity)
     return json_ok(cart_out(cart))
 
 

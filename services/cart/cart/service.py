@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cart.domain import Cart, check_quantity
+from cart.catalog import ProductCatalog
+from cart.domain import Cart, ProductNotFound, check_quantity
 from cart.repository import CartRepository
 
 
@@ -11,10 +12,14 @@ async def get_cart(*, carts: CartRepository, user_id: str) -> Cart:
     return await carts.get(user_id)
 
 
-async def set_quantity(*, carts: CartRepository, user_id: str, product_id: str,
-                       quantity: int) -> Cart:
-    """Set (not add to) the quantity of one product; stock is checked at checkout only."""
-    return await carts.set_quantity(user_id, product_id, check_quantity(quantity))
+async def set_quantity(*, carts: CartRepository, catalog: ProductCatalog, user_id: str,
+                       product_id: str, quantity: int) -> Cart:
+    """Set (not add to) the quantity of a product the catalog has (else
+    :class:`ProductNotFound`); stock is checked at checkout only."""
+    check_quantity(quantity)
+    if not await catalog.exists(product_id):
+        raise ProductNotFound(product_id)
+    return await carts.set_quantity(user_id, product_id, quantity)
 
 
 async def remove_line(*, carts: CartRepository, user_id: str, product_id: str) -> Cart:

@@ -147,3 +147,30 @@ async def test_a_take_out_needs_the_internal_token(
         response = await client.post(f"/internal/carts/{user}/take-out", headers=headers,
                                      json=body)
         assert response.status_code == 401
+
+
+async def test_an_unknown_product_is_404_and_goes_into_no_cart(
+        client: httpx.AsyncClient, auth: Any, internal: dict[str, str], catalog: Any,
+        new_user_id: Callable[[], str]) -> None:
+    """As strict as the public route, for any caller that reaches the cart service."""
+    user = new_user_id()
+    response = await client.put("/api/cart/items/unknown-1", json={"quantity": 1},
+                                headers=auth.customer(user))
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"] == "/problems/not-found"
+    assert catalog.asked == ["unknown-1"]
+    read = await client.get(f"/internal/carts/{user}", headers=internal)
+    assert read.json() == {"items": []}
+
+
+async def test_a_catalog_that_cannot_answer_is_503_and_changes_nothing(
+        client: httpx.AsyncClient, auth: Any, internal: dict[str, str], catalog: Any,
+        new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    catalog.down = True
+    response = await client.put("/api/cart/items/p1", json={"quantity": 1},
+                                headers=auth.customer(user))
+    assert response.status_code == 503, response.text
+    assert (await client.get(f"/internal/carts/{user}", headers=internal)).json() == {
+        "items": []}

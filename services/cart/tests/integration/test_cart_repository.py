@@ -53,11 +53,16 @@ async def test_carts_of_different_users_are_apart(
     assert (await carts.get(bob)).lines == ()
 
 
+class _NeverAsked:
+    async def exists(self, product_id: str) -> bool:
+        raise AssertionError("a bad quantity is refused before the catalog is asked")
+
+
 async def test_the_service_refuses_a_quantity_the_cart_cannot_hold(
         carts: CartRepository, new_user_id: Callable[[], str]) -> None:
     with pytest.raises(InvalidQuantity):
-        await service.set_quantity(carts=carts, user_id=new_user_id(), product_id="p",
-                                   quantity=100)
+        await service.set_quantity(carts=carts, catalog=_NeverAsked(),  # type: ignore[arg-type]
+                                   user_id=new_user_id(), product_id="p", quantity=100)
 
 
 async def test_taking_out_what_was_bought_lowers_those_lines_only(
