@@ -110,16 +110,22 @@ class IdempotencyRepository:
                     response_body=None, created_at=now, expires_at=expires_at))
         return result.rowcount == 1  # type: ignore[attr-defined]
 
-    def complete(self, *, user_id: str, key: str, status_code: int, body: dict[str, Any],
-                 expires_at: datetime) -> None:
-        self.session.execute(
+    def complete(self, *, user_id: str, key: str, claimed_at: datetime, status_code: int,
+                 body: dict[str, Any], expires_at: datetime) -> bool:
+        """Store the response of the claim made at ``claimed_at``; False when that claim
+        is no longer there (taken over after its lease)."""
+        result = self.session.execute(
             update(IdempotencyKeyRow)
-            .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key)
+            .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,
+                   IdempotencyKeyRow.state == "in_progress",
+                   IdempotencyKeyRow.created_at == claimed_at)
             .values(state="completed", status_code=status_code, response_body=body,
                     expires_at=expires_at))
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
-    def release(self, *, user_id: str, key: str) -> None:
+    def release(self, *, user_id: str, key: str, claimed_at: datetime) -> None:
         self.session.execute(
             delete(IdempotencyKeyRow)
             .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,
-                   IdempotencyKeyRow.state == "in_progress"))
+                   IdempotencyKeyRow.state == "in_progress",
+                   IdempotencyKeyRow.created_at == claimed_at))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chassis.clock import utcnow
+from sqlalchemy.orm import Session
 
 from shop.cart.repository import CartRepository
 from shop.catalog import service as catalog
@@ -19,8 +22,13 @@ from shop.orders.repository import OrderRepository
 from shop.payments import service as payments
 from shop.payments.domain import Charge
 
+# Called inside the transaction that records an order (confirmed or failed), before
+# it commits: the Idempotency-Key's response is stored with the order, or neither is.
+OnRecord = Callable[[Session, Order], None]
 
-def checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
+
+def checkout(*, db: Database, user_id: str, request: Checkout,
+             on_record: OnRecord | None = None) -> Order:
     """Turn the whole cart into a confirmed, paid order, or change nothing.
 
     Raises :class:`EmptyCart`, ``OutOfStock`` (nothing moved) or
@@ -41,17 +49,22 @@ def checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
         if charge.captured:
             payments.record(session=uow.session, charge=charge, now=order.created_at)
             carts.clear(user_id)
+            if on_record:
+                on_record(uow.session, order)
             uow.commit()
             return order
-    _record_declined(db=db, order=order.declined(), charge=charge)
+    _record_declined(db=db, order=order.declined(), charge=charge, on_record=on_record)
     raise PaymentDeclined(order.id)
 
 
-def _record_declined(*, db: Database, order: Order, charge: Charge) -> None:
+def _record_declined(*, db: Database, order: Order, charge: Charge,
+                     on_record: OnRecord | None) -> None:
     """Keep the failed order and its declined charge; stock and cart were rolled back."""
     with db.uow(write=True) as uow:
         OrderRepository(uow.session).add(order)
         payments.record(session=uow.session, charge=charge, now=order.created_at)
+        if on_record:
+            on_record(uow.session, order)
         uow.commit()
 
 
