@@ -20,11 +20,13 @@ from chassis.gunicorn_settings import (
     bind_from_env,
     child_exit,
     clear_metrics,
+    forwarded_allow_ips_from_env,
     workers_from_env,
 )
 
 bind = bind_from_env(default_port=8104)
 workers = workers_from_env()
+forwarded_allow_ips = forwarded_allow_ips_from_env()
 worker_class = "sync"
 # A checkout makes several downstream calls, each bounded by UPSTREAM_TIMEOUT_SECONDS.
 timeout = 60

@@ -48,8 +48,7 @@ def _lifespan(settings: Settings, catalog_transport: httpx.AsyncBaseTransport | 
                                   timeout_seconds=settings.redis_timeout_seconds)
         app.state.catalog = ProductCatalog(AsyncServiceClient(
             "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
-            internal_token=settings.internal_token.get_secret_value(),
-            transport=catalog_transport))
+            transport=catalog_transport))  # a public route: no caller token
         try:
             yield
         finally:
