@@ -1,4 +1,14 @@
-"""gunicorn settings for the monolith: ``gunicorn -c monolith/gunicorn.conf.py shop.wsgi:app``."""
+"""gunicorn settings for the monolith: ``gunicorn -c monolith/gunicorn.conf.py shop.wsgi:app``.
+
+gevent workers, not sync ones: a sync worker is held whole by one client for as
+long as that client takes to send its request or read its answer, so two slow
+clients stopped the shop. A gevent worker parks a slow client's greenlet on its
+socket and serves the others (up to ``worker_connections`` each). gunicorn
+monkey-patches the standard library before it loads the app; psycopg 3 (3.1.14
+and later) then waits on its sockets through gevent, SQLAlchemy's pool locks
+become gevent locks, and SQLite calls (quick, local) simply run to completion.
+The cost is in docs/contract-decisions.md ("Servers and workers").
+"""
 
 from __future__ import annotations
 
@@ -9,7 +19,7 @@ from chassis.gunicorn_settings import (
     bind_from_env,
     child_exit,
     forwarded_allow_ips_from_env,
-    on_starting,
+    when_ready,
     workers_from_env,
 )
 from chassis.server_errors import answer_gunicorn_errors_as_problems
@@ -17,7 +27,8 @@ from chassis.server_errors import answer_gunicorn_errors_as_problems
 bind = bind_from_env(default_port=8000)
 workers = workers_from_env()
 forwarded_allow_ips = forwarded_allow_ips_from_env()
-worker_class = "sync"
+worker_class = "gevent"
+worker_connections = 1000
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -27,4 +38,4 @@ control_socket_disable = CONTROL_SOCKET_DISABLE
 limit_request_line = LIMIT_REQUEST_LINE
 answer_gunicorn_errors_as_problems(served_by="monolith")
 
-__all__ = ["child_exit", "on_starting"]
+__all__ = ["child_exit", "when_ready"]

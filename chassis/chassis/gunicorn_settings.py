@@ -2,7 +2,7 @@
 
 A config file takes the settings and hooks it wants by name, e.g.::
 
-    from chassis.gunicorn_settings import bind_from_env, child_exit, on_starting, workers_from_env
+    from chassis.gunicorn_settings import bind_from_env, child_exit, when_ready, workers_from_env
 
     bind = bind_from_env(default_port=8101)
     workers = workers_from_env()
@@ -52,9 +52,13 @@ def workers_from_env() -> int:
     return int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 
-def on_starting(_server: Any) -> None:
+def clear_metrics(_server: Any) -> None:
     """Start with an empty metrics folder so that no dead worker's samples linger, and
-    tell the workers whose process group /metrics reports CPU and memory for."""
+    tell the workers whose process group /metrics reports CPU and memory for.
+
+    gunicorn calls this once it holds its port and before it forks a worker (not
+    ``on_starting``, which runs before the bind): a server that cannot bind because
+    another one runs there leaves that one's samples alone."""
     os.environ[PROCESS_GROUP_PID_ENV] = str(os.getpid())
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
@@ -63,6 +67,10 @@ def on_starting(_server: Any) -> None:
             for entry in path.iterdir():
                 shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         path.mkdir(parents=True, exist_ok=True)
+
+
+# The hook by gunicorn's name, for configs with no ``when_ready`` of their own.
+when_ready = clear_metrics
 
 
 def child_exit(_server: Any, worker: Any) -> None:

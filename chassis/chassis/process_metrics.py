@@ -3,7 +3,7 @@
 prometheus_client's own process collector sees one process, and in multiprocess
 mode it is left out altogether, so ``/metrics`` of a gunicorn app would show no
 CPU or memory at all. This collector reads ``/proc`` for the process group's
-root (the master, whose pid the chassis's ``on_starting`` hook leaves in
+root (the master, whose pid the chassis's ``when_ready`` hook leaves in
 ``PROCESS_GROUP_PID_ENV``; else this process) and its children, and reports the
 standard names summed over them:
 

@@ -3,7 +3,10 @@
 Stores and URLs come from the environment (DATABASE_URL for the monolith;
 USERS_DATABASE_URL, ORDERS_DATABASE_URL, PAYMENTS_DATABASE_URL, MONGODB_URL,
 REDIS_URL for the microservices); whatever is unset runs embedded under
-DATA_DIR (default ./var). Ctrl-C stops every process.
+DATA_DIR (default ./var). Ctrl-C, SIGTERM or SIGHUP (a closed terminal) stops
+every process; a launcher killed outright takes them down too (see
+devstack.process). MONOLITH_PORT, GATEWAY_PORT, USERS_PORT ... PAYMENTS_PORT,
+MONGODB_PORT and REDIS_PORT move what listens where.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from pathlib import Path
 from typing import IO
 
 from devstack.microservices import gateway_spec, service_specs, store_specs
-from devstack.stacks import Stack, StackSettings, monolith_specs
+from devstack.process import PortInUse
+from devstack.stacks import SERVICE_PORTS, Stack, StackSettings, monolith_specs
 
 
 def settings_from_environment() -> StackSettings:
@@ -29,6 +33,10 @@ def settings_from_environment() -> StackSettings:
         web_concurrency=int(env.get("WEB_CONCURRENCY", "2")),
         monolith_port=int(env.get("MONOLITH_PORT", env.get("PORT", "8000"))),
         gateway_port=int(env.get("GATEWAY_PORT", "8080")),
+        service_ports={name: int(env.get(f"{name.upper()}_PORT", port))
+                       for name, port in SERVICE_PORTS.items()},
+        mongodb_port=int(env.get("MONGODB_PORT", "27017")),
+        redis_port=int(env.get("REDIS_PORT", "6380")),
         monolith_database_url=env.get("DATABASE_URL"),
         service_database_urls={name: env[f"{name.upper()}_DATABASE_URL"]
                                for name in ("users", "orders", "payments")
@@ -57,7 +65,8 @@ def main() -> int:
                         choices=["all", "monolith", "microservices"])
     args = parser.parse_args()
     stack = build_stack(args.which, settings_from_environment())
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     print(f"starting {args.which} ...", flush=True)
     try:
         stack.start()
@@ -68,9 +77,20 @@ def main() -> int:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
+    except PortInUse as taken:
+        print(f"not started: {taken}", file=sys.stderr, flush=True)
+        return 1
     finally:
         stack.stop()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    """Leave through ``finally`` (which stops the stack); later signals wait for that."""
+    for other in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(other, signal.SIG_IGN)
+    print(f"{signal.Signals(signum).name}: stopping ...", flush=True)
+    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def service_specs(settings: StackSettings) -> list[ProcessSpec]:
         _app("catalog", SERVICES_DIR / "catalog", "catalog.asgi:app", ports["catalog"],
              env("catalog", MONGODB_URL=mongodb_url), init("catalog")),
         _app("cart", SERVICES_DIR / "cart", "cart.asgi:app", ports["cart"],
-             env("cart", REDIS_URL=redis_url), init("cart")),
+             env("cart", REDIS_URL=redis_url, CATALOG_URL=urls["catalog"]), init("cart")),
         _app("payments", SERVICES_DIR / "payments", "payments.asgi:app", ports["payments"],
              env("payments"), init("payments")),
         _app("orders", SERVICES_DIR / "orders", "orders.wsgi:app", ports["orders"],

@@ -1,7 +1,16 @@
-"""A child process with a readiness probe, its output prefixed and forwarded."""
+"""A child process with a readiness probe, its output prefixed and forwarded.
+
+Every child runs in a process group of its own (stopped as a whole) and, on
+Linux, with a parent-death signal: if the launcher dies, even by SIGKILL, the
+kernel sends the child SIGTERM, and a gunicorn master stops its workers (and
+the orders master its reconciler) as on any SIGTERM. The signal is tied to the
+thread that started the child, so start children from a thread that lives as
+long as the stack (the launcher's and pytest's main thread).
+"""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -71,10 +80,11 @@ class ManagedProcess:
 
     def start(self) -> None:
         if self.spec.port is not None and not port_is_free(self.spec.port):
-            raise RuntimeError(f"{self.spec.name}: port {self.spec.port} is already in use")
+            raise PortInUse(self.spec.name, self.spec.port)
         self._popen = subprocess.Popen(
             list(self.spec.argv), env=self._environment(), cwd=self.spec.cwd,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            preexec_fn=die_with_parent(os.getpid()))
         threading.Thread(target=self._pump, daemon=True).start()
 
     def wait_ready(self, timeout: float) -> None:
@@ -105,6 +115,11 @@ class ManagedProcess:
             assert self._popen is not None
             self._popen.wait(5)
 
+    def signal_group(self, signum: int) -> None:
+        """Send ``signum`` to the whole process group (SIGSTOP/SIGCONT: a process that hangs)."""
+        if self.running:
+            self._signal(signum)
+
     def _signal(self, signum: int) -> None:
         assert self._popen is not None
         try:
@@ -122,6 +137,83 @@ class ManagedProcess:
         for line in text.splitlines():
             self.sink.write(f"{self.spec.name:>9} | {line}\n")
         self.sink.flush()
+
+
+class PortInUse(RuntimeError):
+    """A port a process of the stack needs is taken, named with what holds it."""
+
+    def __init__(self, name: str, port: int) -> None:
+        holder = port_holder(port)
+        super().__init__(f"{name}: port {port} is already in use"
+                         + (f" by {holder}" if holder else " (holder not visible to this user)"))
+        self.port = port
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that asks the kernel for SIGTERM when the parent dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent_pid:  # the parent died before the prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+def port_holder(port: int) -> str | None:
+    """``pid N (command line)`` of the process listening on TCP ``port``, from /proc;
+    None when it cannot be seen (no /proc, or another user's process)."""
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return None
+    proc = Path("/proc")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        if _open_files(entry) & {f"socket:[{inode}]" for inode in inodes}:
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+                command = " ".join(part.decode(errors="replace") for part in argv if part)
+            except OSError:
+                command = "?"
+            return f"pid {entry.name} ({command})"
+    return None
+
+
+def _open_files(process: Path) -> set[str]:
+    """What a process's file descriptors point at (those that can be read)."""
+    links = set()
+    try:
+        descriptors = list((process / "fd").iterdir())
+    except OSError:
+        return links
+    for descriptor in descriptors:
+        try:
+            links.add(os.readlink(descriptor))
+        except OSError:
+            continue  # closed meanwhile, or not ours to read
+    return links
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """Socket inodes in LISTEN state (0A) on ``port``, from /proc/net/tcp and tcp6."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1][-4:], 16) == port:
+                inodes.add(fields[9])
+    return inodes
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:

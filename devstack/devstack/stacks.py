@@ -6,14 +6,20 @@ files, nx-27017, a local Redis), so a fresh clone runs with no servers.
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from devstack.process import ManagedProcess, ProcessSpec, http_probe, python_module
+from devstack.process import (
+    ManagedProcess,
+    PortInUse,
+    ProcessSpec,
+    http_probe,
+    port_is_free,
+    python_module,
+)
 from devstack.secrets import InternalTokens, new_internal_tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +56,11 @@ class StackSettings:
 
 
 class Stack:
-    """Stores and apps started in order, each app after its one-shot init steps."""
+    """Stores and apps started in order, each app after its one-shot init steps.
+
+    Every port is checked before anything starts or runs: a stack that cannot
+    start leaves another one's files (databases, metrics) alone.
+    """
 
     def __init__(self, name: str, stores: list[ProcessSpec], apps: list[ProcessSpec],
                  urls: Mapping[str, str], sink: IO[str]) -> None:
@@ -60,6 +70,7 @@ class Stack:
         self._apps = [ManagedProcess(spec, sink) for spec in apps]
 
     def start(self, timeout: float = 90.0) -> None:
+        self.check_ports()
         try:
             self._start_group(self._stores, timeout)
             for app in self._apps:
@@ -68,6 +79,13 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+
+    def check_ports(self) -> None:
+        """Raise :class:`PortInUse` (naming its holder) for the first port already taken."""
+        for process in self._stores + self._apps:
+            port = process.spec.port
+            if port is not None and not port_is_free(port):
+                raise PortInUse(process.spec.name, port)
 
     def stop(self) -> None:
         for process in reversed(self._apps + self._stores):
@@ -92,10 +110,9 @@ class Stack:
 
 
 def _common_env(settings: StackSettings, name: str, port: int) -> dict[str, str]:
+    # gunicorn empties it once it holds its port (chassis.gunicorn_settings.when_ready).
     metrics_dir = settings.data_dir / "metrics" / name
-    if metrics_dir.exists():
-        shutil.rmtree(metrics_dir)
-    metrics_dir.mkdir(parents=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
     return {"HOST": "127.0.0.1", "PORT": str(port), "DATA_DIR": str(settings.data_dir),
             "WEB_CONCURRENCY": str(settings.web_concurrency),
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "ADMIN_EMAIL": settings.admin_email,

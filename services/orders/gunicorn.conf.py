@@ -20,8 +20,8 @@ from chassis.gunicorn_settings import (
     LIMIT_REQUEST_LINE,
     bind_from_env,
     child_exit,
+    clear_metrics,
     forwarded_allow_ips_from_env,
-    on_starting,
     workers_from_env,
 )
 from chassis.server_errors import answer_gunicorn_errors_as_problems
@@ -40,13 +40,14 @@ control_socket_disable = CONTROL_SOCKET_DISABLE
 limit_request_line = LIMIT_REQUEST_LINE
 answer_gunicorn_errors_as_problems(served_by="orders")
 
-__all__ = ["child_exit", "on_starting", "when_ready", "on_exit"]
+__all__ = ["child_exit", "when_ready", "on_exit"]
 
 _reconciler: subprocess.Popen[bytes] | None = None
 
 
 def when_ready(server: Any) -> None:
     global _reconciler
+    clear_metrics(server)
     interval = float(os.environ.get("RECONCILE_INTERVAL_SECONDS", "30"))
     if interval > 0:
         _reconciler = subprocess.Popen(

@@ -11,7 +11,7 @@ from chassis.gunicorn_settings import (
     bind_from_env,
     child_exit,
     forwarded_allow_ips_from_env,
-    on_starting,
+    when_ready,
     workers_from_env,
 )
 from chassis.uvicorn_worker import problem_worker
@@ -27,4 +27,4 @@ accesslog = ACCESS_LOG
 errorlog = "-"
 control_socket_disable = CONTROL_SOCKET_DISABLE
 
-__all__ = ["child_exit", "on_starting"]
+__all__ = ["child_exit", "when_ready"]

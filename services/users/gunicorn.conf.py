@@ -12,7 +12,7 @@ from chassis.gunicorn_settings import (
     bind_from_env,
     child_exit,
     forwarded_allow_ips_from_env,
-    on_starting,
+    when_ready,
     workers_from_env,
 )
 from chassis.server_errors import answer_gunicorn_errors_as_problems
@@ -30,4 +30,4 @@ control_socket_disable = CONTROL_SOCKET_DISABLE
 limit_request_line = LIMIT_REQUEST_LINE
 answer_gunicorn_errors_as_problems(served_by="users")
 
-__all__ = ["child_exit", "on_starting"]
+__all__ = ["child_exit", "when_ready"]

@@ -18,7 +18,7 @@ EXPECTED_EDGES: set[Edge] = {
     ("gateway", "orders", 8104), ("gateway", "redis", 6379),
     ("users", "postgres", 5432), ("users-init", "postgres", 5432),
     ("catalog", "mongodb", 27017), ("catalog-init", "mongodb", 27017), ("catalog", "users", 8101),
-    ("cart", "redis", 6379), ("cart", "users", 8101),
+    ("cart", "redis", 6379), ("cart", "users", 8101), ("cart", "catalog", 8102),
     ("orders", "postgres", 5432), ("orders-init", "postgres", 5432), ("orders", "users", 8101),
     ("orders", "catalog", 8102), ("orders", "cart", 8103), ("orders", "payments", 8105),
     ("payments", "postgres", 5432), ("payments-init", "postgres", 5432),

@@ -85,6 +85,17 @@ class FailureStack:
         process.wait_ready(60)
 
     @contextlib.contextmanager
+    def hanging(self, name: str) -> Iterator[None]:
+        """``name`` frozen (SIGSTOP to its process group) inside the block: connections are
+        accepted and requests queue up, to be served once it goes on (SIGCONT)."""
+        process = self.stack.process(name)
+        process.signal_group(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            process.signal_group(signal.SIGCONT)
+
+    @contextlib.contextmanager
     def mongodb_hanging(self) -> Iterator[None]:
         """nx-27017 frozen (SIGSTOP) inside the block: it still accepts connections but
         answers nothing, a database that hangs rather than one that is down."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from shop.cart.domain import Cart
@@ -105,10 +105,15 @@ class IdempotencyRecord:
     state: Literal["in_progress", "completed"]
     status_code: int | None
     response_body: dict[str, Any] | None
+    claimed_at: datetime
     expires_at: datetime
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at <= now
+
+    def abandoned(self, now: datetime, lease: timedelta) -> bool:
+        """Claimed longer ago than any checkout runs, and never settled: its worker died."""
+        return self.state == "in_progress" and self.claimed_at < now - lease
 
 
 class EmptyCart(Exception):

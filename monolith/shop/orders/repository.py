@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from shop.db import sql_integer
@@ -86,7 +86,7 @@ class IdempotencyRepository:
             return None
         return IdempotencyRecord(fingerprint=row.fingerprint, state=cast(Any, row.state),
                                  status_code=row.status_code, response_body=row.response_body,
-                                 expires_at=row.expires_at)
+                                 claimed_at=row.created_at, expires_at=row.expires_at)
 
     def insert_claim(self, *, user_id: str, key: str, fingerprint: str, now: datetime,
                      expires_at: datetime) -> None:
@@ -95,27 +95,37 @@ class IdempotencyRepository:
                                            expires_at=expires_at))
         self.session.flush()
 
-    def retake_expired(self, *, user_id: str, key: str, fingerprint: str, now: datetime,
-                       expires_at: datetime) -> bool:
-        """Claim an expired record afresh; False when another request got there first."""
+    def retake(self, *, user_id: str, key: str, fingerprint: str, now: datetime,
+               expires_at: datetime, abandoned_before: datetime) -> bool:
+        """Claim afresh a record that expired, or whose checkout died before settling it
+        (still ``in_progress``, claimed before ``abandoned_before``); False when another
+        request got there first."""
         result = self.session.execute(
             update(IdempotencyKeyRow)
             .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,
-                   IdempotencyKeyRow.expires_at <= now)
+                   or_(IdempotencyKeyRow.expires_at <= now,
+                       (IdempotencyKeyRow.state == "in_progress")
+                       & (IdempotencyKeyRow.created_at < abandoned_before)))
             .values(fingerprint=fingerprint, state="in_progress", status_code=None,
                     response_body=None, created_at=now, expires_at=expires_at))
         return result.rowcount == 1  # type: ignore[attr-defined]
 
-    def complete(self, *, user_id: str, key: str, status_code: int, body: dict[str, Any],
-                 expires_at: datetime) -> None:
-        self.session.execute(
+    def complete(self, *, user_id: str, key: str, claimed_at: datetime, status_code: int,
+                 body: dict[str, Any], expires_at: datetime) -> bool:
+        """Store the response of the claim made at ``claimed_at``; False when that claim
+        is no longer there (taken over after its lease)."""
+        result = self.session.execute(
             update(IdempotencyKeyRow)
-            .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key)
+            .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,
+                   IdempotencyKeyRow.state == "in_progress",
+                   IdempotencyKeyRow.created_at == claimed_at)
             .values(state="completed", status_code=status_code, response_body=body,
                     expires_at=expires_at))
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
-    def release(self, *, user_id: str, key: str) -> None:
+    def release(self, *, user_id: str, key: str, claimed_at: datetime) -> None:
         self.session.execute(
             delete(IdempotencyKeyRow)
             .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,
-                   IdempotencyKeyRow.state == "in_progress"))
+                   IdempotencyKeyRow.state == "in_progress",
+                   IdempotencyKeyRow.created_at == claimed_at))

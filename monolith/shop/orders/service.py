@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chassis.clock import utcnow
 from chassis.events import ORDER_CANCELLED
 from chassis.steps import checkout_finished, checkout_step
+from sqlalchemy.orm import Session
 
 from shop.cart.repository import CartRepository
 from shop.catalog import service as catalog
@@ -22,8 +25,13 @@ from shop.orders.repository import OrderRepository
 from shop.payments import service as payments
 from shop.payments.domain import Charge
 
+# Called inside the transaction that records an order (confirmed or failed), before
+# it commits: the Idempotency-Key's response is stored with the order, or neither is.
+OnRecord = Callable[[Session, Order], None]
 
-def checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
+
+def checkout(*, db: Database, user_id: str, request: Checkout,
+             on_record: OnRecord | None = None) -> Order:
     """Turn the whole cart into a confirmed, paid order, or change nothing.
 
     Raises :class:`EmptyCart`, ``OutOfStock`` (nothing moved) or
@@ -31,7 +39,7 @@ def checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
     Each step is timed and traced under the saga's names (chassis.steps).
     """
     try:
-        order = _checkout(db=db, user_id=user_id, request=request)
+        order = _checkout(db=db, user_id=user_id, request=request, on_record=on_record)
     except Exception as exc:
         checkout_finished(exc)
         raise
@@ -39,7 +47,8 @@ def checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
     return order
 
 
-def _checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
+def _checkout(*, db: Database, user_id: str, request: Checkout,
+              on_record: OnRecord | None) -> Order:
     with db.uow(write=True) as uow:
         carts = CartRepository(uow.session)
         with checkout_step("price_cart"):
@@ -65,20 +74,25 @@ def _checkout(*, db: Database, user_id: str, request: Checkout) -> Order:
                 payments.record(session=uow.session, charge=charge, now=order.created_at)
                 OutboxRepository(uow.session).add(user_id=user_id, events=checkout_events(order),
                                                   now=order.created_at)
+                if on_record:
+                    on_record(uow.session, order)
                 uow.commit()
             return order
     with checkout_step("mark_failed"):
-        _record_declined(db=db, order=order.declined(), charge=charge)
+        _record_declined(db=db, order=order.declined(), charge=charge, on_record=on_record)
     raise PaymentDeclined(order.id)
 
 
-def _record_declined(*, db: Database, order: Order, charge: Charge) -> None:
+def _record_declined(*, db: Database, order: Order, charge: Charge,
+                     on_record: OnRecord | None) -> None:
     """Keep the failed order and its declined charge; stock and cart were rolled back."""
     with db.uow(write=True) as uow:
         OrderRepository(uow.session).add(order)
         payments.record(session=uow.session, charge=charge, now=order.created_at)
         OutboxRepository(uow.session).add(user_id=order.user_id, events=checkout_events(order),
                                           now=order.created_at)
+        if on_record:
+            on_record(uow.session, order)
         uow.commit()
 
 

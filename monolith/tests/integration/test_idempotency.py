@@ -29,7 +29,7 @@ def _with(keyed: Keyed, **changes: object) -> Keyed:
 def test_the_first_request_runs_and_a_repeat_is_replayed_without_running(keyed: Keyed) -> None:
     runs: list[int] = []
 
-    def run() -> StoredResponse:
+    def run(_settle: object) -> StoredResponse:
         runs.append(1)
         return CREATED
 
@@ -39,49 +39,118 @@ def test_the_first_request_runs_and_a_repeat_is_replayed_without_running(keyed: 
 
 
 def test_the_same_key_with_another_body_is_refused(keyed: Keyed) -> None:
-    idempotency.run_once(keyed, lambda: CREATED)
+    idempotency.run_once(keyed, lambda _settle: CREATED)
     with pytest.raises(IdempotencyKeyReused):
-        idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda: CREATED)
+        idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda _settle: CREATED)
 
 
 def test_a_repeat_while_the_first_still_runs_is_in_progress(keyed: Keyed) -> None:
-    assert idempotency.claim(keyed) is None
+    assert isinstance(idempotency.claim(keyed), idempotency.Claimed)
     with pytest.raises(IdempotencyInProgress):
         idempotency.claim(keyed)
 
 
 def test_keys_belong_to_one_user(keyed: Keyed, create_user: Callable[..., str]) -> None:
-    idempotency.run_once(keyed, lambda: CREATED)
+    idempotency.run_once(keyed, lambda _settle: CREATED)
     other = _with(keyed, user_id=create_user(), fingerprint="0" * 64)
-    assert idempotency.run_once(other, lambda: StoredResponse(402, {})) == (
+    assert idempotency.run_once(other, lambda _settle: StoredResponse(402, {})) == (
         StoredResponse(402, {}), False)
 
 
 def test_a_request_that_fails_frees_its_key_for_a_retry(keyed: Keyed) -> None:
-    def fail() -> StoredResponse:
+    def fail(_settle: object) -> StoredResponse:
         raise RuntimeError("out of stock")
 
     with pytest.raises(RuntimeError):
         idempotency.run_once(keyed, fail)
-    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda: CREATED) == (
+    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda _settle: CREATED) == (
         CREATED, False)
 
 
 def test_an_expired_record_may_be_used_afresh(keyed: Keyed, db: Database) -> None:
-    idempotency.run_once(keyed, lambda: CREATED)
+    idempotency.run_once(keyed, lambda _settle: CREATED)
     with db.uow(write=True) as uow:
         uow.session.execute(update(IdempotencyKeyRow)
                             .values(expires_at=utcnow() - timedelta(seconds=1)))
         uow.commit()
     again = StoredResponse(201, {"id": "order-2"})
-    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda: again) == (
+    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda _settle: again) == (
         again, False)
 
 
 def test_a_completed_record_is_kept_for_its_time_to_live(keyed: Keyed, db: Database) -> None:
-    idempotency.run_once(keyed, lambda: CREATED)
+    idempotency.run_once(keyed, lambda _settle: CREATED)
     with db.uow() as uow:
         row = uow.session.get(IdempotencyKeyRow, (keyed.user_id, keyed.key))
         assert row is not None
         assert row.state == "completed"
         assert row.expires_at > utcnow() + timedelta(seconds=keyed.ttl_seconds - 60)
+
+
+def _claimed_ago(db: Database, seconds: float) -> None:
+    with db.uow(write=True) as uow:
+        uow.session.execute(update(IdempotencyKeyRow)
+                            .values(created_at=utcnow() - timedelta(seconds=seconds)))
+        uow.commit()
+
+
+def test_a_key_whose_checkout_died_is_taken_over_once_its_lease_runs_out(
+        keyed: Keyed, db: Database) -> None:
+    """A worker killed mid-checkout neither completes nor releases its claim."""
+    # The crashed request's claim, left behind:
+    assert isinstance(idempotency.claim(keyed), idempotency.Claimed)
+    _claimed_ago(db, keyed.lease_seconds - 5)
+    with pytest.raises(IdempotencyInProgress):
+        idempotency.run_once(keyed, lambda _settle: CREATED)
+    _claimed_ago(db, keyed.lease_seconds + 1)
+    assert idempotency.run_once(keyed, lambda _settle: CREATED) == (CREATED, False)
+    assert idempotency.run_once(keyed, lambda _settle: CREATED) == (CREATED, True)
+
+
+def test_a_completed_key_is_replayed_after_the_lease(keyed: Keyed, db: Database) -> None:
+    idempotency.run_once(keyed, lambda _settle: CREATED)
+    _claimed_ago(db, keyed.lease_seconds + 1)
+    assert idempotency.run_once(keyed, lambda _settle: StoredResponse(201, {"id": "twice"})) == (
+        CREATED, True)
+
+
+def _settling(db: Database, response: StoredResponse, then: Callable[[], None] = lambda: None
+              ) -> Callable[[idempotency.Settle], StoredResponse]:
+    """A run that records its outcome and settles the key in one committed transaction."""
+    def run(settle: idempotency.Settle) -> StoredResponse:
+        with db.uow(write=True) as uow:
+            settle(uow.session, response)
+            uow.commit()
+        then()
+        return response
+
+    return run
+
+
+def test_a_response_is_stored_with_the_order_so_a_crash_after_its_commit_replays(
+        keyed: Keyed, db: Database) -> None:
+    """Dying after the order's transaction committed cannot free the key for a rerun."""
+    def die() -> None:
+        raise SystemExit("worker killed")
+
+    with pytest.raises(SystemExit):
+        idempotency.run_once(keyed, _settling(db, CREATED, then=die))
+    _claimed_ago(db, keyed.lease_seconds + 1)
+    again = StoredResponse(201, {"id": "order-2"})
+    assert idempotency.run_once(keyed, _settling(db, again)) == (CREATED, True)
+
+
+def test_a_checkout_that_outlived_its_lease_cannot_settle_the_key(
+        keyed: Keyed, db: Database) -> None:
+    """Its lease ran out, a retry took the key over and settled it: the first one's
+    transaction fails (and rolls back its order) and it does not free the key."""
+    taken_over = StoredResponse(201, {"id": "order-of-the-retry"})
+
+    def slow(settle: idempotency.Settle) -> StoredResponse:
+        _claimed_ago(db, keyed.lease_seconds + 1)
+        assert idempotency.run_once(keyed, _settling(db, taken_over)) == (taken_over, False)
+        return _settling(db, CREATED)(settle)
+
+    with pytest.raises(IdempotencyInProgress):
+        idempotency.run_once(keyed, slow)
+    assert idempotency.run_once(keyed, _settling(db, CREATED)) == (taken_over, True)

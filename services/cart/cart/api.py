@@ -13,8 +13,9 @@ from chassis.tokens import Claims
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from cart import service
+from cart.catalog import ProductCatalog
 from cart.repository import CartRepository
-from cart.schemas import LineUpdate, cart_out
+from cart.schemas import BoughtLines, LineUpdate, cart_out
 
 
 async def cart_repository(request: Request) -> CartRepository:
@@ -28,7 +29,12 @@ def user_id(
     return claims.subject
 
 
+def product_catalog(request: Request) -> ProductCatalog:
+    return request.app.state.catalog
+
+
 Carts = Annotated[CartRepository, Depends(cart_repository)]
+Catalog = Annotated[ProductCatalog, Depends(product_catalog)]
 UserId = Annotated[str, Depends(user_id)]
 ProductId = Annotated[str, Path(min_length=1, max_length=128)]
 InternalUserId = Annotated[str, Path(min_length=1, max_length=128)]
@@ -43,10 +49,10 @@ async def get_cart(user: UserId, carts: Carts) -> Response:
 
 
 @public.put("/items/{product_id}")
-async def set_quantity(user: UserId, carts: Carts, product_id: ProductId,
+async def set_quantity(user: UserId, carts: Carts, catalog: Catalog, product_id: ProductId,
                        body: Annotated[LineUpdate, Depends(json_body(LineUpdate))]) -> Response:
-    cart = await service.set_quantity(carts=carts, user_id=user, product_id=product_id,
-                                      quantity=body.quantity)
+    cart = await service.set_quantity(carts=carts, catalog=catalog, user_id=user,
+                                      product_id=product_id, quantity=body.quantity)
     return json_ok(cart_out(cart))
 
 
@@ -65,6 +71,15 @@ async def clear_cart(user: UserId, carts: Carts) -> Response:
 @internal.get("/carts/{user_id}")
 async def get_user_cart(carts: Carts, user_id: InternalUserId) -> Response:
     return json_ok(cart_out(await service.get_cart(carts=carts, user_id=user_id)))
+
+
+@internal.post("/carts/{user_id}/take-out")
+async def take_out_bought(
+    carts: Carts, user_id: InternalUserId,
+    body: Annotated[BoughtLines, Depends(json_body(BoughtLines))],
+) -> Response:
+    cart = await service.take_out_bought(carts=carts, user_id=user_id, bought=body.quantities())
+    return json_ok(cart_out(cart))
 
 
 @internal.delete("/carts/{user_id}", status_code=204)

@@ -6,10 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+import httpx
 from chassis.fastapi_support import install
 from chassis.jwks import JwksVerifier
 from chassis.logs import configure_logging
-from chassis.problems import ErrorTable, Unavailable, ValidationFailed
+from chassis.outbound import AsyncServiceClient
+from chassis.problems import ErrorTable, NotFound, Unavailable, ValidationFailed
 from chassis.tokens import TokenVerifier
 from chassis.tracing import install_fastapi
 from fastapi import FastAPI
@@ -17,9 +19,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cart import api
+from cart.catalog import ProductCatalog
 from cart.config import Settings
-from cart.domain import InvalidQuantity
-from cart.repository import connect
+from cart.domain import InvalidQuantity, ProductNotFound
+from cart.repository import CartBusy, connect
 
 log = logging.getLogger(__name__)
 
@@ -33,27 +36,36 @@ ERRORS: ErrorTable = {
     InvalidQuantity: lambda exc: ValidationFailed([{"field": "quantity", "message": str(exc)}]),
     RedisConnectionError: _redis_down,
     RedisTimeoutError: _redis_down,
+    CartBusy: lambda _exc: Unavailable("The cart kept changing; try again."),
+    ProductNotFound: lambda _exc: NotFound("No such product."),
 }
 
 
-def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(settings: Settings, catalog_transport: httpx.AsyncBaseTransport | None
+              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.redis = connect(settings.redis_url,
                                   timeout_seconds=settings.redis_timeout_seconds)
+        app.state.catalog = ProductCatalog(AsyncServiceClient(
+            "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
+            transport=catalog_transport))  # a public route: no caller token
         try:
             yield
         finally:
+            await app.state.catalog.aclose()
             await app.state.redis.aclose()
     return lifespan
 
 
 def create_app(settings: Settings | None = None, *,
-               verifier: TokenVerifier | JwksVerifier | None = None) -> FastAPI:
-    """The cart app; tests pass ``settings`` and may pass a ``verifier`` of their own."""
+               verifier: TokenVerifier | JwksVerifier | None = None,
+               catalog_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """The cart app; tests pass ``settings`` and may pass a ``verifier`` and a transport
+    to the catalog of their own."""
     settings = settings or Settings()
     configure_logging("cart", settings.log_level)
-    app = FastAPI(title="cart", lifespan=_lifespan(settings),
+    app = FastAPI(title="cart", lifespan=_lifespan(settings, catalog_transport),
                   openapi_url=None, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.verifier = verifier or JwksVerifier(

@@ -17,4 +17,7 @@ class Settings(InternalCallSettings):
     redis_timeout_seconds: float = 2.0
     cart_ttl_seconds: int = Field(default=DEFAULT_TTL_SECONDS, ge=1)
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
+    # Asked whether a product exists before it goes into a cart.
+    catalog_url: str = "http://127.0.0.1:8102"
+    upstream_timeout_seconds: float = 2.0
 

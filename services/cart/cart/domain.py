@@ -41,6 +41,10 @@ class Cart:
         return sum(line.quantity for line in self.lines)
 
 
+class ProductNotFound(Exception):
+    """The catalog has no such product: it cannot go into a cart."""
+
+
 class InvalidQuantity(ValueError):
     def __init__(self, quantity: int) -> None:
         super().__init__(f"A quantity must be {MIN_QUANTITY} to {MAX_QUANTITY}, not {quantity}.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cart.domain import MAX_QUANTITY, MIN_QUANTITY, Cart
 
@@ -13,6 +13,42 @@ class LineUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     quantity: int = Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)
+
+
+# One order's lines at most: a cart holds no more products than this.
+MAX_BOUGHT_LINES = 100
+
+
+class BoughtLine(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    product_id: str = Field(min_length=1, max_length=128)
+    quantity: int = Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)
+
+    @field_validator("product_id")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("must not contain NUL")
+        return value
+
+
+class BoughtLines(BaseModel):
+    """What an order bought, to take out of the cart: each product once."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    items: list[BoughtLine] = Field(min_length=1, max_length=MAX_BOUGHT_LINES)
+
+    @field_validator("items")
+    @classmethod
+    def _each_product_once(cls, items: list[BoughtLine]) -> list[BoughtLine]:
+        if len({line.product_id for line in items}) != len(items):
+            raise ValueError("each product may be listed once")
+        return items
+
+    def quantities(self) -> dict[str, int]:
+        return {line.product_id: line.quantity for line in self.items}
 
 
 def cart_out(cart: Cart) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -85,9 +86,33 @@ def internal() -> dict[str, str]:
     return {"X-Internal-Token": ORDERS_TOKEN}
 
 
+class FakeCatalog:
+    """The catalog's product read: every product exists but those whose id starts with
+    ``unknown``; ``down`` makes it refuse connections."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.down = False
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("refused", request=request)
+        product_id = unquote(request.url.raw_path.decode().removeprefix("/api/products/"))
+        self.asked.append(product_id)
+        if product_id.startswith("unknown"):
+            return httpx.Response(404, json={"type": "/problems/not-found"})
+        return httpx.Response(200, json={"id": product_id})
+
+
 @pytest.fixture
-def app(settings: Settings, issuer: TokenIssuer) -> FastAPI:
-    return create_app(settings, verifier=issuer.verifier())
+def catalog() -> FakeCatalog:
+    return FakeCatalog()
+
+
+@pytest.fixture
+def app(settings: Settings, issuer: TokenIssuer, catalog: FakeCatalog) -> FastAPI:
+    return create_app(settings, verifier=issuer.verifier(),
+                      catalog_transport=httpx.MockTransport(catalog.handle))
 
 
 @pytest.fixture

@@ -63,6 +63,15 @@ class CartClient:
         response = self.http.request("DELETE", f"/internal/carts/{_segment(user_id)}")
         _expect(self.http, response, 204, 200, 404)
 
+    def take_out(self, user_id: str, lines: Iterable[OrderLine]) -> None:
+        """Lower the cart's lines by what an order bought; what was added since stays."""
+        items = [{"product_id": line.product_id, "quantity": line.quantity} for line in lines]
+        if not items:
+            return
+        response = self.http.request("POST", f"/internal/carts/{_segment(user_id)}/take-out",
+                                     json={"items": items})
+        _expect(self.http, response, 200)
+
 
 class CatalogClient:
     def __init__(self, http: ServiceClient) -> None:

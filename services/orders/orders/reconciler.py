@@ -4,7 +4,8 @@ A checkout leaves its order pending when the charge's outcome is not known (a
 timeout on the POST, which is never retried) or when a compensation could not
 run (its service was down). Payments is the source of truth:
 
-    charge captured          ─▶ commit the reservation, confirm, clear the cart
+    charge captured          ─▶ commit the reservation, confirm, take the order's lines
+                                out of the cart (lowered by the bought quantities)
     charge declined, or none ─▶ release the reservation, fail
     payments unreachable     ─▶ leave it for the next round
 

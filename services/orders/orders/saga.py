@@ -1,6 +1,6 @@
 """The checkout saga, orchestrated here (docs/microservices.md, "orders"):
 
-    price the cart ─▶ record pending ─▶ reserve stock ─▶ charge ─▶ commit + confirm ─▶ clear cart
+    price the cart ─▶ record pending ─▶ reserve stock ─▶ charge ─▶ commit + confirm ─▶ empty cart
                                           │ short: delete     │ declined: release + fail (402)
                                           │ down: release     │ unknown (timeout): stay pending,
                                           ▼   + fail (503)    ▼   the reconciler settles it
@@ -135,7 +135,9 @@ def reserve(saga: Saga, order: Order) -> None:
 
 
 def complete(saga: Saga, order: Order) -> Order:
-    """Captured: commit the reservation, confirm the order, then clear the cart."""
+    """Captured: commit the reservation, confirm the order, then take what it bought out
+    of the cart (not the whole cart: a reconciler confirms late, after the user may have
+    filled it again)."""
     with checkout_step("confirm"):
         saga.catalog.commit(order.id)
         try:
@@ -149,7 +151,7 @@ def complete(saga: Saga, order: Order) -> Order:
             raise Unavailable("The checkout took too long and was undone.") from race
     with checkout_step("clear_cart") as step:
         try:
-            saga.cart.clear(order.user_id)
+            saga.cart.take_out(order.user_id, order.lines)
         except Unavailable:
             step.outcome = "unavailable"
             log.warning("cart not cleared after checkout", extra={"order_id": order.id})

@@ -69,6 +69,8 @@ class FakeShop:
         self.routes: list[tuple[str, str, re.Pattern[str], Handler]] = [
             ("cart", "GET", re.compile(r"/internal/carts/(?P<user>[^/]+)"), self._get_cart),
             ("cart", "DELETE", re.compile(r"/internal/carts/(?P<user>[^/]+)"), self._clear_cart),
+            ("cart", "POST", re.compile(r"/internal/carts/(?P<user>[^/]+)/take-out"),
+             self._take_out),
             ("catalog", "POST", re.compile(r"/internal/products/lookup"), self._lookup),
             ("catalog", "PUT", re.compile(r"/internal/reservations/(?P<order>[^/]+)"),
              self._reserve),
@@ -122,6 +124,17 @@ class FakeShop:
     def _clear_cart(self, _request: httpx.Request, path: dict[str, str]) -> httpx.Response:
         self.carts.pop(path["user"], None)
         return httpx.Response(204)
+
+    def _take_out(self, request: httpx.Request, path: dict[str, str]) -> httpx.Response:
+        lines = self.carts.get(path["user"], {})
+        for item in json.loads(request.content)["items"]:
+            if item["product_id"] in lines:
+                lines[item["product_id"]] -= item["quantity"]
+                if lines[item["product_id"]] <= 0:
+                    del lines[item["product_id"]]
+        if not lines:
+            self.carts.pop(path["user"], None)
+        return self._get_cart(request, path)
 
     # -- catalog ---------------------------------------------------------------------
     def _lookup(self, request: httpx.Request, _path: dict[str, str]) -> httpx.Response:

@@ -92,3 +92,86 @@ async def test_a_cart_without_redis_is_not_ready_and_answers_503(
         response = await client.get("/api/cart", headers=auth.customer("cart-test-x"))
         assert response.status_code == 503
         assert response.json()["type"] == "/problems/unavailable"
+
+
+async def test_the_orders_service_takes_out_only_what_an_order_bought(
+        client: httpx.AsyncClient, auth: Any, internal: dict[str, str],
+        new_user_id: Callable[[], str]) -> None:
+    """Lines bought go down by the bought quantity; what was added since stays."""
+    user = new_user_id()
+    headers = auth.customer(user)
+    for product_id, quantity in {"bought": 2, "more-since": 5, "new-since": 1}.items():
+        await client.put(f"/api/cart/items/{product_id}", json={"quantity": quantity},
+                         headers=headers)
+    response = await client.post(
+        f"/internal/carts/{user}/take-out", headers=internal,
+        json={"items": [{"product_id": "bought", "quantity": 2},
+                        {"product_id": "more-since", "quantity": 3},
+                        {"product_id": "gone-since", "quantity": 1}]})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"items": [{"product_id": "more-since", "quantity": 2},
+                                         {"product_id": "new-since", "quantity": 1}]}
+    assert (await client.get("/api/cart", headers=headers)).json() == response.json()
+
+
+@pytest.mark.parametrize("body", [
+    {},
+    {"items": []},
+    {"items": [{"product_id": "p1", "quantity": 0}]},
+    {"items": [{"product_id": "p1", "quantity": 100}]},
+    {"items": [{"product_id": "p1", "quantity": "1"}]},
+    {"items": [{"product_id": "", "quantity": 1}]},
+    {"items": [{"product_id": "p" * 129, "quantity": 1}]},
+    {"items": [{"product_id": "p\u0000", "quantity": 1}]},
+    {"items": [{"product_id": "p1", "quantity": 1, "price_cents": 5}]},
+    {"items": [{"product_id": "p1", "quantity": 1}, {"product_id": "p1", "quantity": 1}]},
+    {"items": [{"product_id": f"p{i}", "quantity": 1} for i in range(101)]},
+], ids=["no-items", "empty", "zero", "hundred", "string-quantity", "empty-id", "long-id",
+        "nul-id", "extra-field", "twice", "too-many"])
+async def test_a_take_out_the_cart_could_not_hold_is_refused_and_changes_nothing(
+        client: httpx.AsyncClient, auth: Any, internal: dict[str, str],
+        new_user_id: Callable[[], str], body: dict[str, Any]) -> None:
+    user = new_user_id()
+    await client.put("/api/cart/items/p1", json={"quantity": 2}, headers=auth.customer(user))
+    response = await client.post(f"/internal/carts/{user}/take-out", headers=internal, json=body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    read = await client.get(f"/internal/carts/{user}", headers=internal)
+    assert read.json() == {"items": [{"product_id": "p1", "quantity": 2}]}
+
+
+async def test_a_take_out_needs_the_internal_token(
+        client: httpx.AsyncClient, auth: Any, new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    body = {"items": [{"product_id": "p1", "quantity": 1}]}
+    for headers in ({}, {"X-Internal-Token": "wrong"}, auth.customer(user)):
+        response = await client.post(f"/internal/carts/{user}/take-out", headers=headers,
+                                     json=body)
+        assert response.status_code == 401
+
+
+async def test_an_unknown_product_is_404_and_goes_into_no_cart(
+        client: httpx.AsyncClient, auth: Any, internal: dict[str, str], catalog: Any,
+        new_user_id: Callable[[], str]) -> None:
+    """As strict as the public route, for any caller that reaches the cart service."""
+    user = new_user_id()
+    response = await client.put("/api/cart/items/unknown-1", json={"quantity": 1},
+                                headers=auth.customer(user))
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"] == "/problems/not-found"
+    assert catalog.asked == ["unknown-1"]
+    read = await client.get(f"/internal/carts/{user}", headers=internal)
+    assert read.json() == {"items": []}
+
+
+async def test_a_catalog_that_cannot_answer_is_503_and_changes_nothing(
+        client: httpx.AsyncClient, auth: Any, internal: dict[str, str], catalog: Any,
+        new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    catalog.down = True
+    response = await client.put("/api/cart/items/p1", json={"quantity": 1},
+                                headers=auth.customer(user))
+    assert response.status_code == 503, response.text
+    assert (await client.get(f"/internal/carts/{user}", headers=internal)).json() == {
+        "items": []}

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from cart import service
 from cart.domain import CartLine, InvalidQuantity
 from cart.repository import CartRepository, cart_key
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 pytestmark = pytest.mark.anyio
 
@@ -51,8 +53,56 @@ async def test_carts_of_different_users_are_apart(
     assert (await carts.get(bob)).lines == ()
 
 
+class _NeverAsked:
+    async def exists(self, product_id: str) -> bool:
+        raise AssertionError("a bad quantity is refused before the catalog is asked")
+
+
 async def test_the_service_refuses_a_quantity_the_cart_cannot_hold(
         carts: CartRepository, new_user_id: Callable[[], str]) -> None:
     with pytest.raises(InvalidQuantity):
-        await service.set_quantity(carts=carts, user_id=new_user_id(), product_id="p",
-                                   quantity=100)
+        await service.set_quantity(carts=carts, catalog=_NeverAsked(),  # type: ignore[arg-type]
+                                   user_id=new_user_id(), product_id="p", quantity=100)
+
+
+async def test_taking_out_what_was_bought_lowers_those_lines_only(
+        carts: CartRepository, redis: Redis, new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    await carts.set_quantity(user, "bought", 2)
+    await carts.set_quantity(user, "partly", 4)
+    await carts.set_quantity(user, "kept", 1)
+    cart = await carts.take_out(user, {"bought": 2, "partly": 1, "absent": 3})
+    assert cart.lines == (CartLine("kept", 1), CartLine("partly", 3))
+    assert await redis.hgetall(cart_key(user)) == {"kept": "1", "partly": "3"}
+    assert (await carts.take_out(user, {"kept": 5, "partly": 3})).lines == ()
+    assert not await redis.exists(cart_key(user))
+
+
+async def test_a_write_between_the_read_and_the_take_out_is_not_lost(
+        carts: CartRepository, redis: Redis, new_user_id: Callable[[], str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read-modify-write retries when the cart changes under it (WATCH)."""
+    user = new_user_id()
+    await carts.set_quantity(user, "bought", 1)
+    other = CartRepository(redis, ttl_seconds=600)  # another connection of the pool
+    original_hgetall = Pipeline.hgetall
+    raced = False
+
+    def hgetall_then_write(self: Pipeline, *args: Any, **kwargs: Any) -> Any:
+        nonlocal raced
+        result = original_hgetall(self, *args, **kwargs)
+        if raced:
+            return result
+        raced = True
+
+        async def read_then_race() -> Any:
+            value = await result
+            await other.set_quantity(user, "bought", 5)  # the user sets 5 meanwhile
+            return value
+
+        return read_then_race()
+
+    monkeypatch.setattr(Pipeline, "hgetall", hgetall_then_write)
+    cart = await carts.take_out(user, {"bought": 1})
+    assert raced
+    assert cart.lines == (CartLine("bought", 4),), "taken out of the quantity as it is now"
