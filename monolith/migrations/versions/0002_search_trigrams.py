@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from alembic import op
 
+# As ``shop.catalog.models.POSTGRESQL_SEARCH_INDEXES`` names them (a migration is frozen).
+INDEXES = {"ix_products_name_trgm": "name", "ix_products_description_trgm": "description"}
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
-
-INDEXES = {"ix_products_name_trgm": "name", "ix_products_description_trgm": "description"}
 
 
 def upgrade() -> None:
