@@ -8,6 +8,11 @@ token: operations behind a token need one (admin routes therefore answer 403,
 which keeps generated junk out of the catalog), public ones ignore it, and on
 the gateway it gives each operation a rate-limit bucket of its own, so that a
 429 never hides what the generated input would have caused.
+
+The administrator's operations run again with the administrator's token, so that
+generated bodies reach validation and the stores; and a stateful phase runs short
+sequences along the links schemathesis infers from the document (a created
+product's id used to read, change, buy and delete it), also as the administrator.
 """
 
 from __future__ import annotations
@@ -91,3 +96,24 @@ def test_generated_admin_requests_get_documented_answers(
 
     with requests.Session() as session:
         answers_as_documented()
+
+
+# Stateful phase: sequences the document's inferred links allow (create a product, read,
+# change, put it in the cart, check out, cancel, delete), with the administrator's token.
+STATEFUL_SEQUENCES = 15
+STATEFUL_STEPS = 8
+
+
+def test_generated_sequences_of_calls_get_documented_answers(shop: Any, admin: Any) -> None:
+    class Sequences(SCHEMA.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"base_url": shop.base_url, "headers": admin.headers, "timeout": 10}
+
+        def validate_response(self, response: Any, case: schemathesis.Case,
+                              additional_checks: Any = None, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None)
+
+    Sequences.run(settings=hypothesis.settings(
+        max_examples=STATEFUL_SEQUENCES, stateful_step_count=STATEFUL_STEPS, deadline=None,
+        database=None, derandomize=True, suppress_health_check=list(hypothesis.HealthCheck),
+        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate]))
