@@ -31,6 +31,8 @@ def user_id(
 Carts = Annotated[CartRepository, Depends(cart_repository)]
 UserId = Annotated[str, Depends(user_id)]
 ProductId = Annotated[str, Path(min_length=1, max_length=128)]
+# Removing is 200 for any id (the contract): one that could never be in a cart is not there.
+AnyProductId = Annotated[str, Path(min_length=1)]
 InternalUserId = Annotated[str, Path(min_length=1, max_length=128)]
 
 public = APIRouter(prefix="/api/cart")
@@ -51,7 +53,7 @@ async def set_quantity(user: UserId, carts: Carts, product_id: ProductId,
 
 
 @public.delete("/items/{product_id}")
-async def remove_line(user: UserId, carts: Carts, product_id: ProductId) -> Response:
+async def remove_line(user: UserId, carts: Carts, product_id: AnyProductId) -> Response:
     cart = await service.remove_line(carts=carts, user_id=user, product_id=product_id)
     return json_ok(cart_out(cart))
 
