@@ -46,10 +46,11 @@ OPERATIONS = [(path, method) for path, item in DOCUMENT["paths"].items()
 ADMIN_OPERATIONS = [(path, method) for path, method in OPERATIONS
                     if "administrators only" in DOCUMENT["paths"][path][method]["summary"]]
 # What the document states in words because JSON Schema cannot say it: strict integers
-# (`12.0` is an integer to JSON Schema, not to the shops), a card whose month has passed,
-# an empty cart at checkout, the depth, size and strings inside `attributes`. A 422 for
-# one of these is the documented answer.
-DOCUMENTED_REFUSALS = {"Input should be a valid integer", "Value error, the card has expired"}
+# (`12.0` is an integer to JSON Schema, not to the shops), the Luhn check, a card whose
+# month has passed, an empty cart at checkout, the depth, size and strings inside
+# `attributes`. A 422 for one of these is the documented answer.
+DOCUMENTED_REFUSALS = {"Input should be a valid integer", "Value error, the card has expired",
+                       "Value error, the card number is not valid"}
 
 
 def _documented_refusal(response: Any) -> bool:
