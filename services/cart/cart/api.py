@@ -36,7 +36,7 @@ AnyProductId = Annotated[str, Path(min_length=1)]
 InternalUserId = Annotated[str, Path(min_length=1, max_length=128)]
 
 public = APIRouter(prefix="/api/cart")
-internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller)])
+internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller("orders"))])
 
 
 @public.get("")
