@@ -39,6 +39,8 @@ class CartRepository:
             set_={"quantity": quantity}))
 
     def remove(self, user_id: str, product_id: str) -> None:
+        if "\x00" in product_id:  # never stored, and PostgreSQL cannot compare it
+            return
         self.session.execute(delete(CartItemRow).where(
             CartItemRow.user_id == user_id, CartItemRow.product_id == product_id))
 

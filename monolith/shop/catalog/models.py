@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.db import Base, UTCDateTime
 
+# Made by migration 0002 on PostgreSQL only (GIN trigram indexes on an expression, which
+# neither SQLite nor the model's metadata can express): the catalog search uses them.
+POSTGRESQL_SEARCH_INDEXES = {"ix_products_name_trgm": "name",
+                             "ix_products_description_trgm": "description"}
+
 
 class ProductRow(Base):
     __tablename__ = "products"

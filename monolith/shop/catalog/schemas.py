@@ -6,7 +6,7 @@ from typing import Any
 
 from chassis.clock import rfc3339
 from chassis.pagination import PageParams
-from chassis.validation import PlainText
+from chassis.validation import JsonObject, PlainText, SearchText
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shop.catalog.domain import Category, NewProduct, Product, ProductSearch, Sort, search_words
@@ -24,7 +24,7 @@ class ProductCreate(BaseModel):
     category: PlainText = Field(min_length=1, max_length=100)
     price_cents: int = Field(ge=1, le=MAX_PRICE_CENTS)
     stock: int = Field(default=0, ge=0, le=MAX_STOCK)
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: JsonObject = Field(default_factory=dict)
 
     def to_domain(self) -> NewProduct:
         return NewProduct(**self.model_dump())
@@ -40,7 +40,7 @@ class ProductUpdate(BaseModel):
     category: PlainText | None = Field(None, min_length=1, max_length=100)
     price_cents: int | None = Field(None, ge=1, le=MAX_PRICE_CENTS)
     stock: int | None = Field(None, ge=0, le=MAX_STOCK)
-    attributes: dict[str, Any] | None = None
+    attributes: JsonObject | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -55,7 +55,7 @@ class ProductUpdate(BaseModel):
 
 
 class ProductQuery(PageParams):
-    q: PlainText | None = None
+    q: SearchText | None = None
     category: PlainText | None = None
     min_price_cents: int | None = Field(default=None, ge=0)
     max_price_cents: int | None = Field(default=None, ge=0)

@@ -147,3 +147,17 @@ def test_a_page_far_past_the_end_is_empty(client: FlaskClient,
     huge = 10**24
     body = client.get(f"/api/products?page={huge}&min_price_cents=0").json
     assert (body["items"], body["total"], body["page"]) == ([], 1, huge)
+
+
+@pytest.mark.parametrize("attributes", [
+    {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {}}}}}}}}}}},
+    {"k\x00": 1}, {"k": ["\x00"]}, {"n": 2**63},
+])
+def test_attributes_past_the_bounds_are_refused_and_nothing_is_stored(
+        client: FlaskClient, auth: Any, attributes: dict[str, Any]) -> None:
+    response = client.post("/api/products", json=_product_body("BOUNDS", attributes=attributes),
+                           headers=auth.admin())
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json["errors"]] == ["attributes"]
+    assert client.get("/api/products?q=BOUNDS").json["total"] == 0
+    assert client.get("/api/products?sort=newest").status_code == 200

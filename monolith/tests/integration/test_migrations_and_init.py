@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from shop.auth.repository import UserRepository
 from shop.catalog import service as catalog
 from shop.catalog.domain import ProductSearch
+from shop.catalog.models import POSTGRESQL_SEARCH_INDEXES
 from shop.config import Settings
 from shop.db import Database
 from shop.manage import init, read_seed
@@ -20,11 +21,19 @@ from shop.models import metadata
 EVERYTHING = ProductSearch(limit=100)
 
 
+def _declared(obj: object, name: str | None, type_: str, reflected: bool,
+              compare_to: object) -> bool:
+    """Everything but the PostgreSQL-only search indexes, which the model cannot declare."""
+    return not (type_ == "index" and reflected and name in POSTGRESQL_SEARCH_INDEXES)
+
+
 def _schema_drift(url: str) -> list[object]:
     database = Database.from_url(url)
     try:
         with database.engine.connect() as connection:
-            return list(compare_metadata(MigrationContext.configure(connection), metadata))
+            context = MigrationContext.configure(connection,
+                                                 opts={"include_object": _declared})
+            return list(compare_metadata(context, metadata))
     finally:
         database.dispose()
 

@@ -37,6 +37,8 @@ Carts = Annotated[CartRepository, Depends(cart_repository)]
 Catalog = Annotated[ProductCatalog, Depends(product_catalog)]
 UserId = Annotated[str, Depends(user_id)]
 ProductId = Annotated[str, Path(min_length=1, max_length=128)]
+# Removing is 200 for any id (the contract): one that could never be in a cart is not there.
+AnyProductId = Annotated[str, Path(min_length=1)]
 InternalUserId = Annotated[str, Path(min_length=1, max_length=128)]
 
 public = APIRouter(prefix="/api/cart")
@@ -57,7 +59,7 @@ async def set_quantity(user: UserId, carts: Carts, catalog: Catalog, product_id:
 
 
 @public.delete("/items/{product_id}")
-async def remove_line(user: UserId, carts: Carts, product_id: ProductId) -> Response:
+async def remove_line(user: UserId, carts: Carts, product_id: AnyProductId) -> Response:
     cart = await service.remove_line(carts=carts, user_id=user, product_id=product_id)
     return json_ok(cart_out(cart))
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from chassis.clock import rfc3339
 from chassis.pagination import PageParams
-from chassis.validation import PlainText
+from chassis.validation import JsonObject, PlainText, SearchText
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from catalog.domain import (
@@ -37,7 +37,7 @@ class ProductCreate(BaseModel):
     category: CategoryName
     price_cents: PriceCents
     stock: Stock = 0
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: JsonObject = Field(default_factory=dict)
 
     def to_domain(self) -> NewProduct:
         return NewProduct(**self.model_dump())
@@ -53,7 +53,7 @@ class ProductUpdate(BaseModel):
     category: CategoryName | None = None
     price_cents: PriceCents | None = None
     stock: Stock | None = None
-    attributes: dict[str, Any] | None = None
+    attributes: JsonObject | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -67,7 +67,7 @@ class ProductUpdate(BaseModel):
 
 
 class ProductQuery(PageParams):
-    q: PlainText | None = None
+    q: SearchText | None = None
     category: PlainText | None = None
     min_price_cents: int | None = Field(default=None, ge=0)
     max_price_cents: int | None = Field(default=None, ge=0)

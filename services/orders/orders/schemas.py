@@ -7,6 +7,7 @@ import json
 from typing import Annotated
 
 from chassis.clock import rfc3339, utcnow
+from chassis.validation import PlainText
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from orders.domain import (
@@ -21,7 +22,7 @@ from orders.domain import (
     luhn_valid,
 )
 
-AddressLine = Annotated[str, Field(min_length=1, max_length=200)]
+AddressLine = Annotated[PlainText, Field(min_length=1, max_length=200)]
 
 
 class PaymentIn(BaseModel):

@@ -132,3 +132,23 @@ async def test_text_with_a_nul_character_is_refused(
     body = await client.post("/api/products", json={**NEW_PRODUCT, "name": "M\x00g"},
                              headers=auth.admin())
     assert [error["field"] for error in body.json()["errors"]] == ["name"]
+
+
+@pytest.mark.parametrize("attributes", [
+    {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {}}}}}}}}}}},
+    {"k\x00": 1}, {"k": ["\x00"]}, {"n": 2**63},
+])
+async def test_attributes_past_the_bounds_are_refused_and_nothing_is_stored(
+        client: httpx.AsyncClient, auth: Any, attributes: dict[str, Any]) -> None:
+    body = {**NEW_PRODUCT, "sku": "BOUNDS", "attributes": attributes}
+    response = await client.post("/api/products", json=body, headers=auth.admin())
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["attributes"]
+    listed = await client.get("/api/products", params={"q": "BOUNDS"})
+    assert listed.json()["total"] == 0
+
+
+async def test_a_search_past_its_bound_is_a_validation_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/products", params={"q": " ".join(["w"] * 11)})
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["q"]
