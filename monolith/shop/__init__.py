@@ -19,6 +19,7 @@ from shop.config import Settings
 from shop.db import Database
 from shop.errors import ERROR_TABLE
 from shop.orders import views as orders
+from shop.storefront import bp as storefront
 from shop.web import EXTENSION, Shop
 
 SERVED_BY = "monolith"
@@ -48,6 +49,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     flask_support.install(app, served_by=SERVED_BY, error_table=ERROR_TABLE,
                           readiness={"database": shop.db.ping,
                                      "schema": schema_is_current(shop.db.engine, MIGRATIONS)})
-    for blueprint in (auth.bp, catalog.bp, cart.bp, orders.bp, openapi.bp):
+    for blueprint in (auth.bp, catalog.bp, cart.bp, orders.bp, openapi.bp, storefront):
         app.register_blueprint(blueprint)
     return app
