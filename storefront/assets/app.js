@@ -47,7 +47,15 @@ async function refreshCart() {
   setCart(session.token ? await api.cart().catch(() => null) : null);
 }
 
-async function refreshAccount() {
+let accountLoading = null;
+
+/** The header's account part; concurrent callers share one /api/users/me call. */
+function refreshAccount() {
+  accountLoading = accountLoading || loadAccount().finally(() => { accountLoading = null; });
+  return accountLoading;
+}
+
+async function loadAccount() {
   if (session.token && !session.user) {
     session.user = await api.me().catch(() => null);
     if (!session.user) session.clear();
@@ -135,5 +143,4 @@ async function render() {
 }
 
 window.addEventListener("hashchange", render);
-refreshAccount().then(refreshCart);
-render();
+render().then(refreshCart);

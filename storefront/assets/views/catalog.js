@@ -21,6 +21,11 @@ export async function home(ctx) {
         h("span", { class: "count" }, ` ${category.product_count} products`)))));
 }
 
+/** Cents from the query string as an amount to edit ("12.50"), or "". */
+function amount(cents) {
+  return /^\d+$/.test(cents || "") ? money(Number(cents)).replace(/[$,]/g, "") : "";
+}
+
 function listHash(params) {
   const text = params.toString();
   return `#/products${text ? `?${text}` : ""}`;
@@ -34,9 +39,9 @@ function filterForm(ctx, categories) {
   category.input.append(h("option", { value: "" }, "All categories"),
     ...categories.map((c) => h("option", { value: c.name, selected: c.name === p.get("category") }, c.name)));
   const min = field("min-price", "Min price ($)", { inputmode: "decimal",
-    value: p.has("min_price_cents") ? (Number(p.get("min_price_cents")) / 100).toFixed(2) : "" });
+    value: amount(p.get("min_price_cents")) });
   const max = field("max-price", "Max price ($)", { inputmode: "decimal",
-    value: p.has("max_price_cents") ? (Number(p.get("max_price_cents")) / 100).toFixed(2) : "" });
+    value: amount(p.get("max_price_cents")) });
   const sort = field("sort", "Sort", { tag: "select" });
   sort.input.append(...SORTS.map(([value, label]) =>
     h("option", { value, selected: value === (p.get("sort") || "name") }, label)));
