@@ -235,5 +235,6 @@ def sign_in(page: Page) -> Callable[[str, str], None]:
         page.get_by_label("Password", exact=True).fill(password)
         page.get_by_role("button", name="Sign in", exact=True).click()
         page.get_by_role("button", name="Sign out").wait_for()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Products")
 
     return go

@@ -42,7 +42,7 @@ export async function signUp(ctx) {
       await api.register(values);
       const { access_token: token } = await api.login({ email: values.email, password: values.password });
       await ctx.signedInAs(token);
-      ctx.go("#/products");
+      if (ctx.current()) ctx.go("#/products");  // unless the person went elsewhere meanwhile
     } }),
   h("p", {}, "Already have an account? ", h("a", { href: "#/signin" }, "Sign in instead"), "."));
 }
@@ -52,7 +52,7 @@ export async function signIn(ctx) {
     submit: async (values) => {
       const { access_token: token } = await api.login(values);
       await ctx.signedInAs(token);
-      ctx.go("#/products");
+      if (ctx.current()) ctx.go("#/products");  // unless the person went elsewhere meanwhile
     } }),
   h("p", {}, "New here? ", h("a", { href: "#/signup" }, "Create an account"), "."));
 }
