@@ -127,7 +127,7 @@ print_failing_logs() {
 contract_run() {  # contract_run NAME PORT ISSUER: the suite against one shop, counts in NAME.counts
     local name=$1 port=$2 issuer=$3 key="${work}/$1-key.pem" status=0 begun=${SECONDS} extra
     read -r -a extra <<<"${CONTRACT_ARGS:-}"
-    docker exec "$(container_of "${issuer}")" sh -c 'cat "${DATA_DIR}/keys/jwt-ed25519-dev.pem"' \
+    docker exec "$(container_of "${issuer}")" sh -c "cat \"\${DATA_DIR}/keys/${issuer}-jwt-ed25519-dev.pem\"" \
         >"${key}"
     say "contract suite against the ${name} on :${port}"
     SHOP_BASE_URL="http://127.0.0.1:${port}" SHOP_JWT_PRIVATE_KEY_FILE="${key}" \

@@ -4,7 +4,7 @@
     kubectl apply -k ../shop-secrets
 
 Every Secret of k8s/base and k8s/stores gets fresh random values (store
-passwords, the internal token, the admin password) that agree with each other,
+passwords, a token per internal edge, the admin password) that agree with each other,
 and every app's ConfigMap gets ENVIRONMENT=production, so that an app refuses
 to start on any development value left behind. The signing keys are not in
 here: they live in the Secret jwt-signing-keys that is made by hand, in
@@ -48,7 +48,9 @@ def store_secrets() -> dict[str, dict[str, str]]:
 def app_secrets(stores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     postgres, redis = stores["postgres-secrets"], stores["redis-secrets"]["REDIS_PASSWORD"]
     catalog = stores["mongodb-secrets"]["CATALOG_DB_PASSWORD"]
-    internal, admin = password(), password()
+    admin = password()
+    # One token per internal edge, held by the caller and by the callee.
+    gateway_catalog, orders_catalog, orders_cart, orders_payments = (password() for _ in range(4))
 
     def database(app: str) -> str:
         owner = OWNERS[app]
@@ -60,12 +62,16 @@ def app_secrets(stores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         "monolith-secrets": {"DATABASE_URL": database("monolith"), **issuer},
         "users-secrets": {"DATABASE_URL": database("users"), **issuer},
         "catalog-secrets": {"MONGODB_URL": f"mongodb://catalog:{catalog}@mongodb:27017/catalog",
-                            "INTERNAL_TOKEN": internal},
-        "cart-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/0", "INTERNAL_TOKEN": internal},
-        "orders-secrets": {"DATABASE_URL": database("orders"), "INTERNAL_TOKEN": internal},
-        "payments-secrets": {"DATABASE_URL": database("payments"), "INTERNAL_TOKEN": internal},
+                            "GATEWAY_CALLER_TOKEN": gateway_catalog,
+                            "ORDERS_CALLER_TOKEN": orders_catalog},
+        "cart-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/0",
+                         "ORDERS_CALLER_TOKEN": orders_cart},
+        "orders-secrets": {"DATABASE_URL": database("orders"), "CATALOG_TOKEN": orders_catalog,
+                           "CART_TOKEN": orders_cart, "PAYMENTS_TOKEN": orders_payments},
+        "payments-secrets": {"DATABASE_URL": database("payments"),
+                             "ORDERS_CALLER_TOKEN": orders_payments},
         "gateway-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/1",
-                            "INTERNAL_TOKEN": internal},
+                            "CATALOG_TOKEN": gateway_catalog},
     }
 
 

@@ -94,9 +94,12 @@ class RequestContextMiddleware:
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = getattr(scope.get("route"), "path", metrics.UNMATCHED_ROUTE)
         metrics.observe(self.served_by, scope["method"], route, status, elapsed)
+        peer = scope.get("client")
         access_log.info("request", extra={
             "method": scope["method"], "route": route, "path": scope["path"],
-            "status": status, "duration_ms": round(elapsed * 1000, 2)})
+            "status": status, "duration_ms": round(elapsed * 1000, 2),
+            # The peer, or what a trusted proxy (FORWARDED_ALLOW_IPS) says it is.
+            "client": peer[0] if peer else None})
 
 
 def install(app: FastAPI, *, served_by: str, error_table: ErrorTable,
@@ -173,13 +176,19 @@ def bearer_claims(verifier_of: Callable[[Request], TokenVerifier]) -> Callable[[
     return dependency
 
 
-async def internal_caller(request: Request) -> None:
-    """A dependency for /internal routes: only other services, holding the shared
-    internal token (the app's ``state.settings.internal_token``), may call them."""
-    offered = request.headers.get(INTERNAL_TOKEN_HEADER, "").encode()
-    expected = request.app.state.settings.internal_token.get_secret_value().encode()
-    if not hmac.compare_digest(offered, expected):
-        raise Unauthorized("A valid internal token is required.")
+def internal_caller(*callers: str) -> Callable[[Request], Awaitable[str]]:
+    """A dependency for /internal routes: only the named callers, each presenting its
+    own token (the app's ``state.settings.caller_token(name)``), may call them.
+    Answers the caller's name."""
+    async def dependency(request: Request) -> str:
+        offered = request.headers.get(INTERNAL_TOKEN_HEADER, "").encode()
+        settings = request.app.state.settings
+        for caller in callers:
+            expected = settings.caller_token(caller)
+            if expected and hmac.compare_digest(offered, expected.encode()):
+                return caller
+        raise Unauthorized("A valid internal token of a caller of this route is required.")
+    return dependency
 
 
 def require_admin(claims: Claims) -> Claims:

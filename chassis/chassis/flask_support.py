@@ -85,7 +85,8 @@ def _install_request_lifecycle(app: Flask, served_by: str) -> None:
         metrics.observe(served_by, request.method, route, response.status_code, elapsed)
         access_log.info("request", extra={
             "method": request.method, "route": route, "path": request.path,
-            "status": response.status_code, "duration_ms": round(elapsed * 1000, 2)})
+            "status": response.status_code, "duration_ms": round(elapsed * 1000, 2),
+            "client": request.remote_addr})  # the socket's peer: gunicorn never rewrites it
         return response
 
     @app.teardown_request

@@ -6,6 +6,7 @@ A config file takes the settings and hooks it wants by name, e.g.::
 
     bind = bind_from_env(default_port=8101)
     workers = workers_from_env()
+    forwarded_allow_ips = forwarded_allow_ips_from_env()
 
 gunicorn reads module-level names, so imported hooks count as defined.
 """
@@ -32,6 +33,18 @@ def bind_from_env(*, default_port: int) -> str:
     if socket_path:
         return f"unix:{socket_path}"
     return f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', default_port)}"
+
+
+def forwarded_allow_ips_from_env() -> str:
+    """The proxies whose ``X-Forwarded-For`` / ``-Proto`` count: ``FORWARDED_ALLOW_IPS``
+    (addresses or networks, comma-separated), **none** when unset.
+
+    gunicorn's and uvicorn's own default trusts loopback, and on a developer machine
+    (``make run``) every client is on loopback: any of them could then name itself any
+    address, to the gateway's rate limit and to the logs. Only a deployment with a proxy
+    in front sets this, to that proxy's addresses (docs/deploy.md, "Trusted proxies").
+    """
+    return os.environ.get("FORWARDED_ALLOW_IPS", "")
 
 
 def workers_from_env() -> int:

@@ -7,17 +7,32 @@ stops a production process that still carries one.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_ADMIN_PASSWORD = "admin-dev-password"
-DEVELOPMENT_INTERNAL_TOKEN = "internal-dev-token"
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
+# Random tokens are longer (make_secrets, devstack); the manifests' development values
+# are shorter on purpose, so that production refuses them.
+MIN_INTERNAL_TOKEN_LENGTH = 32
 
 Environment = Literal["development", "test", "production"]
+
+# Each shop is a token domain of its own, so that a token one shop signed is refused
+# by the other: the microservices' tokens are issued by the users service for every
+# service behind the gateway; the monolith overrides both with its own.
+MICROSERVICES_TOKEN_ISSUER = "shopstack-users"
+MICROSERVICES_TOKEN_AUDIENCE = "shopstack-microservices"
+MONOLITH_TOKEN_ISSUER = "shopstack-monolith"
+MONOLITH_TOKEN_AUDIENCE = "shopstack-monolith"
+# A token stays good until it expires, whatever happens to its account meanwhile
+# (docs/microservices.md, "Tokens"): the lifetime is kept short, and bounded.
+DEFAULT_TOKEN_TTL_SECONDS = 900
+MAX_TOKEN_TTL_SECONDS = 3600
 
 
 class ChassisSettings(BaseSettings):
@@ -28,8 +43,22 @@ class ChassisSettings(BaseSettings):
     # Where development state lives when no server or key is configured.
     data_dir: Path = Path("var")
 
-    jwt_issuer: str = "shopstack"
-    jwt_audience: str = "shopstack"
+    # The proxies trusted to say who the client is (X-Forwarded-For): read by gunicorn
+    # (chassis.gunicorn_settings), checked here so that a bad value stops `manage init`.
+    # None by default; a deployment with a proxy in front names it (docs/deploy.md).
+    forwarded_allow_ips: str = ""
+
+    jwt_issuer: str = MICROSERVICES_TOKEN_ISSUER
+    jwt_audience: str = MICROSERVICES_TOKEN_AUDIENCE
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def proxy_networks(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            if entry == "*":
+                raise ValueError("name the proxies' addresses or networks, not '*'")
+            ipaddress.ip_network(entry, strict=False)  # a ValueError names the bad entry
+        return value
 
     def development_secrets_in_use(self) -> list[str]:
         """Names of settings that still hold a development default (subclasses extend)."""
@@ -47,16 +76,50 @@ class ChassisSettings(BaseSettings):
 
 
 class InternalCallSettings(ChassisSettings):
-    """Settings of a deployable that makes or takes service-to-service calls, which
-    carry the shared ``INTERNAL_TOKEN`` (as ``X-Internal-Token``)."""
+    """Settings of a deployable that makes or takes service-to-service calls.
 
-    internal_token: SecretStr = SecretStr(DEVELOPMENT_INTERNAL_TOKEN)
+    Every edge (caller -> callee) has a token of its own, sent as ``X-Internal-Token``:
+    the caller holds it as ``<CALLEE>_TOKEN`` and the callee as ``<CALLER>_CALLER_TOKEN``.
+    A callee accepts only the callers it names, and each route only the callers that
+    need it, so a leaked token opens one edge, not every internal route. There is no
+    default: without its tokens a caller sends none and a callee refuses every caller,
+    and production refuses to start (a missing token, or one shorter than
+    :data:`MIN_INTERNAL_TOKEN_LENGTH`, as the development values in the manifests are).
+    """
+
+    # The services this deployable calls, and those allowed to call it (subclasses name
+    # them and declare a ``<callee>_token`` or ``<caller>_caller_token`` field for each).
+    internal_callees: ClassVar[tuple[str, ...]] = ()
+    internal_callers: ClassVar[tuple[str, ...]] = ()
+
+    def token_for(self, callee: str) -> str | None:
+        """The token this deployable presents to ``callee`` (None: it has none)."""
+        return _secret(getattr(self, f"{callee}_token"))
+
+    def caller_token(self, caller: str) -> str | None:
+        """The token ``caller`` must present here (None: that caller is refused)."""
+        return _secret(getattr(self, f"{caller}_caller_token"))
+
+    def internal_token_variables(self) -> dict[str, str | None]:
+        """Every internal-call token by its variable name."""
+        tokens = {f"{callee.upper()}_TOKEN": self.token_for(callee)
+                  for callee in self.internal_callees}
+        tokens.update({f"{caller.upper()}_CALLER_TOKEN": self.caller_token(caller)
+                       for caller in self.internal_callers})
+        return tokens
 
     def development_secrets_in_use(self) -> list[str]:
         offenders = super().development_secrets_in_use()
-        if self.internal_token.get_secret_value() == DEVELOPMENT_INTERNAL_TOKEN:
-            offenders.append("INTERNAL_TOKEN")
+        offenders += [name for name, token in self.internal_token_variables().items()
+                      if token is None or len(token) < MIN_INTERNAL_TOKEN_LENGTH]
         return offenders
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    """The token's text; None when unset or empty (an empty token is no token)."""
+    if value is None:
+        return None
+    return value.get_secret_value() or None
 
 
 class IssuerSettings(ChassisSettings):
@@ -66,7 +129,8 @@ class IssuerSettings(ChassisSettings):
     admin_password: SecretStr = SecretStr(DEVELOPMENT_ADMIN_PASSWORD)
     # PEM of an Ed25519 private key; without it a development key is kept under data_dir.
     jwt_private_key: SecretStr | None = None
-    jwt_ttl_seconds: int = 3600
+    jwt_ttl_seconds: int = Field(default=DEFAULT_TOKEN_TTL_SECONDS, ge=60,
+                                 le=MAX_TOKEN_TTL_SECONDS)
 
     def development_secrets_in_use(self) -> list[str]:
         offenders = []

@@ -24,7 +24,13 @@ from chassis.problems import Unauthorized
 
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
-DEV_KEY_FILENAME = "jwt-ed25519-dev.pem"
+DEV_KEY_SUFFIX = "-jwt-ed25519-dev.pem"
+
+
+def dev_key_path(directory: Path, issuer_name: str) -> Path:
+    """Where ``issuer_name``'s development key lives: one file per issuer, so that two
+    issuers sharing a DATA_DIR (``make run``) still sign with keys of their own."""
+    return directory / f"{issuer_name}{DEV_KEY_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -40,9 +46,10 @@ def load_private_key(pem: str) -> Ed25519PrivateKey:
     return key
 
 
-def load_or_create_dev_key(directory: Path) -> Ed25519PrivateKey:
-    """The development key under ``directory``, made on first use (safe across workers)."""
-    path = directory / DEV_KEY_FILENAME
+def load_or_create_dev_key(directory: Path, issuer_name: str) -> Ed25519PrivateKey:
+    """``issuer_name``'s development key under ``directory``, made on first use (safe
+    across workers)."""
+    path = dev_key_path(directory, issuer_name)
     directory.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         pem = Ed25519PrivateKey.generate().private_bytes(

@@ -86,11 +86,18 @@ def test_a_missing_or_foreign_authorization_header_is_unauthorized(header: str |
 
 
 def test_the_development_key_is_made_once_and_then_reused(tmp_path) -> None:
-    first = load_or_create_dev_key(tmp_path)
-    second = load_or_create_dev_key(tmp_path)
+    first = load_or_create_dev_key(tmp_path, "users")
+    second = load_or_create_dev_key(tmp_path, "users")
     raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
     assert first.public_key().public_bytes(*raw) == second.public_key().public_bytes(*raw)
-    assert (tmp_path / "jwt-ed25519-dev.pem").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "users-jwt-ed25519-dev.pem").stat().st_mode & 0o077 == 0
+
+
+def test_two_issuers_sharing_a_data_dir_get_keys_of_their_own(tmp_path) -> None:
+    monolith = load_or_create_dev_key(tmp_path, "monolith")
+    users = load_or_create_dev_key(tmp_path, "users")
+    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    assert monolith.public_key().public_bytes(*raw) != users.public_key().public_bytes(*raw)
 
 
 def test_the_jwks_verifier_fetches_once_and_not_again_for_every_unknown_key(

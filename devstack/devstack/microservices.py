@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from devstack.process import ProcessSpec, python_module
+from devstack.secrets import internal_token_env
 from devstack.stacks import REPO_ROOT, StackSettings, _app, _common_env
 from devstack.stores import embedded_mongodb, embedded_redis
 
@@ -31,7 +32,8 @@ def service_specs(settings: StackSettings) -> list[ProcessSpec]:
     shared = {"JWKS_URL": f"{urls['users']}/.well-known/jwks.json"}
 
     def env(name: str, **extra: str) -> dict[str, str]:
-        environment = {**_common_env(settings, name, ports[name]), **shared, **extra}
+        environment = {**_common_env(settings, name, ports[name]), **shared,
+                       **internal_token_env(name, settings.internal_tokens), **extra}
         database_url = settings.service_database_urls.get(name)
         if database_url:
             environment["DATABASE_URL"] = database_url
@@ -63,6 +65,7 @@ def gateway_spec(settings: StackSettings) -> ProcessSpec:
         "REDIS_URL": redis_url,
         "JWKS_URL": f"{settings.url(ports['users'])}/.well-known/jwks.json",
         **{f"{name.upper()}_URL": settings.url(port) for name, port in ports.items()},
+        **internal_token_env("gateway", settings.internal_tokens),
     }
     return _app("gateway", REPO_ROOT / "gateway", "gateway.asgi:app", settings.gateway_port,
                 environment, init=[python_module("gateway.manage", "init")])

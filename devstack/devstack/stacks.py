@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from devstack.process import ManagedProcess, ProcessSpec, http_probe, python_module
+from devstack.secrets import InternalTokens, new_internal_tokens
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
@@ -39,6 +40,8 @@ class StackSettings:
     mongodb_url: str | None = None
     redis_url: str | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # Made afresh for every stack (devstack.secrets), shared by its callers and callees.
+    internal_tokens: InternalTokens = field(default_factory=new_internal_tokens)
 
     def url(self, port: int) -> str:
         return f"http://127.0.0.1:{port}"

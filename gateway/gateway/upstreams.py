@@ -109,9 +109,9 @@ def service_urls(settings: Settings) -> dict[str, str]:
 
 def open_upstreams(settings: Settings,
                    transports: Mapping[str, httpx.AsyncBaseTransport]) -> Upstreams:
-    """A pooled client per downstream (the catalog's carries the internal token)."""
+    """A pooled client per downstream (the catalog's carries the gateway's internal token)."""
     deadline = settings.upstream_timeout_seconds
-    internal = {"catalog": settings.internal_token.get_secret_value()}
+    internal = {name: settings.token_for(name) for name in settings.internal_callees}
     clients = {
         name: EdgeServiceClient(
             name, url, timeout=deadline * ATTEMPT_SHARE, internal_token=internal.get(name),

@@ -31,7 +31,7 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
     """JWT_PRIVATE_KEY when set, else the development key kept under DATA_DIR/keys."""
     if settings.jwt_private_key is not None:
         return load_private_key(settings.jwt_private_key.get_secret_value())
-    return load_or_create_dev_key(settings.data_dir / "keys")
+    return load_or_create_dev_key(settings.data_dir / "keys", SERVED_BY)
 
 
 def build_shop(settings: Settings) -> Shop:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chassis.settings import IssuerSettings
+from chassis.settings import MONOLITH_TOKEN_AUDIENCE, MONOLITH_TOKEN_ISSUER, IssuerSettings
 from chassis.sql import sqlalchemy_url
 
 # The repository root when the package runs from a checkout (editable install or image copy).
@@ -14,6 +14,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 class Settings(IssuerSettings):
     port: int = 8000
     web_concurrency: int = 2
+    # Not the microservices' issuer and audience: neither shop accepts the other's tokens.
+    jwt_issuer: str = MONOLITH_TOKEN_ISSUER
+    jwt_audience: str = MONOLITH_TOKEN_AUDIENCE
     # Empty means the embedded default: a SQLite file under DATA_DIR/monolith/.
     database_url: str | None = None
     seed_file: Path = REPO_ROOT / "data" / "seed" / "catalog.json"

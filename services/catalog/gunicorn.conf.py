@@ -10,12 +10,14 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_from_env,
     child_exit,
+    forwarded_allow_ips_from_env,
     on_starting,
     workers_from_env,
 )
 
 bind = bind_from_env(default_port=8102)
 workers = workers_from_env()
+forwarded_allow_ips = forwarded_allow_ips_from_env()
 worker_class = "uvicorn_worker.UvicornWorker"
 timeout = 30
 graceful_timeout = 20

@@ -19,12 +19,14 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_from_env,
     child_exit,
+    forwarded_allow_ips_from_env,
     on_starting,
     workers_from_env,
 )
 
 bind = bind_from_env(default_port=8104)
 workers = workers_from_env()
+forwarded_allow_ips = forwarded_allow_ips_from_env()
 worker_class = "sync"
 # A checkout makes several downstream calls, each bounded by UPSTREAM_TIMEOUT_SECONDS.
 timeout = 60

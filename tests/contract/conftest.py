@@ -27,7 +27,6 @@ import pytest
 import yaml
 
 CONTRACT_FILE = Path(__file__).resolve().parents[2] / "contract" / "openapi.yaml"
-DEV_KEY_FILENAME = "jwt-ed25519-dev.pem"
 APPROVED_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
 

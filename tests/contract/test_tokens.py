@@ -22,7 +22,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.algorithms import OKPAlgorithm
 
-DEV_KEY = Path("keys") / "jwt-ed25519-dev.pem"
+# The development key of the shop's issuer: the monolith's own, or the users service's.
+DEV_KEYS = {False: Path("keys") / "monolith-jwt-ed25519-dev.pem",
+            True: Path("keys") / "users-jwt-ed25519-dev.pem"}
 PROTECTED = [("GET", "/api/users/me"), ("GET", "/api/cart"), ("GET", "/api/orders")]
 
 
@@ -48,7 +50,7 @@ def _key_file(shop: Any) -> Path | None:
     if named:
         return Path(named)
     data_dir = getattr(shop, "data_dir", None)
-    return Path(data_dir) / DEV_KEY if data_dir else None
+    return Path(data_dir) / DEV_KEYS[bool(shop.gateway)] if data_dir else None
 
 
 @pytest.fixture(scope="session")

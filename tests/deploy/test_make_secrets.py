@@ -103,3 +103,22 @@ def test_the_store_urls_carry_the_new_store_passwords(
     for app in ("cart", "gateway"):
         redis = urlsplit(patched[("Secret", f"{app}-secrets")]["REDIS_URL"])
         assert redis.password == patched[("Secret", "redis-secrets")]["REDIS_PASSWORD"], app
+
+
+def test_each_internal_edge_gets_a_fresh_token_of_its_own(
+        patched: dict[tuple[str, str], Document]) -> None:
+    def secret(app: str) -> dict[str, str]:
+        return dict(patched[("Secret", f"{app}-secrets")])
+
+    edges = {
+        "gateway -> catalog": (secret("gateway")["CATALOG_TOKEN"],
+                               secret("catalog")["GATEWAY_CALLER_TOKEN"]),
+        "orders -> catalog": (secret("orders")["CATALOG_TOKEN"],
+                              secret("catalog")["ORDERS_CALLER_TOKEN"]),
+        "orders -> cart": (secret("orders")["CART_TOKEN"], secret("cart")["ORDERS_CALLER_TOKEN"]),
+        "orders -> payments": (secret("orders")["PAYMENTS_TOKEN"],
+                               secret("payments")["ORDERS_CALLER_TOKEN"]),
+    }
+    for edge, (sent, accepted) in edges.items():
+        assert sent == accepted and len(sent) >= 32, edge
+    assert len({sent for sent, _ in edges.values()}) == len(edges)

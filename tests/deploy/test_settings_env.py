@@ -110,9 +110,33 @@ def test_every_secret_and_every_url_with_a_password_comes_from_a_kubernetes_secr
                 assert env[var][0] == "Secret", f"{where}: {var} from a {env[var][0]}"
 
 
-def test_every_app_of_a_deployment_shares_one_internal_token(
+# Who calls whose /internal routes: the caller holds <CALLEE>_TOKEN, the callee
+# <CALLER>_CALLER_TOKEN, with the same value (docs/microservices.md).
+INTERNAL_EDGES = {("gateway", "catalog"), ("orders", "catalog"), ("orders", "cart"),
+                  ("orders", "payments")}
+
+
+def test_each_internal_edge_has_a_token_of_its_own_that_both_ends_agree_on(
         envs: list[tuple[str, str, Env]]) -> None:
     for prefix in ("k8s/", "docker-compose.yml"):
-        tokens = {env["INTERNAL_TOKEN"] for _name, where, env in envs
-                  if where.startswith(prefix) and "INTERNAL_TOKEN" in env}
-        assert len(tokens) == 1, prefix
+        by_app: dict[str, list[Env]] = {}
+        for name, where, env in envs:
+            if where.startswith(prefix):
+                by_app.setdefault(name, []).append(env)
+        edges = {}
+        for caller, callee in INTERNAL_EDGES:
+            sent = {env.get(f"{callee.upper()}_TOKEN") for env in by_app[caller]}
+            accepted = {env.get(f"{caller.upper()}_CALLER_TOKEN") for env in by_app[callee]}
+            assert len(sent) == 1 and sent == accepted and None not in sent, (
+                prefix, caller, callee)
+            edges[(caller, callee)] = sent.pop()
+        assert len(set(edges.values())) == len(INTERNAL_EDGES), f"{prefix}: edges share a token"
+        # Nobody else holds an edge's token: a callee names only the callers it has.
+        for name, app_envs_ in by_app.items():
+            for env in app_envs_:
+                held = {var for var, value in env.items() if value in edges.values()}
+                expected = {f"{callee.upper()}_TOKEN" for caller, callee in INTERNAL_EDGES
+                            if caller == name}
+                expected |= {f"{caller.upper()}_CALLER_TOKEN"
+                             for caller, callee in INTERNAL_EDGES if callee == name}
+                assert held == expected, (prefix, name)

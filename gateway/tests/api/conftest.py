@@ -12,7 +12,10 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from chassis.settings import DEVELOPMENT_INTERNAL_TOKEN
+from chassis.settings import (
+    MICROSERVICES_TOKEN_AUDIENCE,
+    MICROSERVICES_TOKEN_ISSUER,
+)
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
@@ -23,6 +26,8 @@ from redis import Redis
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/12"
 SERVICES = ("users", "catalog", "cart", "orders", "jwks")
+# What the gateway presents to the catalog's internal lookup.
+CATALOG_TOKEN = "test-gateway-catalog-token"
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -89,7 +94,7 @@ class FakeShop:
     def _catalog(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path == "/internal/products/lookup":
-            assert request.headers["x-internal-token"] == DEVELOPMENT_INTERNAL_TOKEN
+            assert request.headers["x-internal-token"] == CATALOG_TOKEN
             ids = json.loads(request.content)["ids"]
             return _json(200, {"items": [self.products[i] for i in ids if i in self.products]})
         if path.startswith("/api/products/") and request.method == "GET":
@@ -123,8 +128,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=600)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=600)
 
 
 @pytest.fixture
@@ -163,6 +168,7 @@ def settings(settings_overrides: dict[str, Any], redis_db: Redis) -> Settings:
         "catalog_url": "http://catalog", "cart_url": "http://cart",
         "orders_url": "http://orders", "jwks_url": "http://users/.well-known/jwks.json",
         "rate_limit_per_minute": 0, "upstream_timeout_seconds": 0.5,
+        "catalog_token": CATALOG_TOKEN,
     }
     return Settings(**{**base, **settings_overrides})
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import httpx
 import jwt
 import pytest
+from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -16,7 +17,8 @@ pytestmark = pytest.mark.anyio
 
 def _claims(**overrides: object) -> dict[str, object]:
     now = int(time.time())
-    return {"sub": "user-1", "role": "customer", "iss": "shopstack", "aud": "shopstack",
+    return {"sub": "user-1", "role": "customer", "iss": MICROSERVICES_TOKEN_ISSUER,
+            "aud": MICROSERVICES_TOKEN_AUDIENCE,
             "iat": now, "exp": now + 600, **overrides}
 
 
@@ -55,8 +57,8 @@ async def test_an_unsigned_alg_none_token_is_refused(client: httpx.AsyncClient, 
 
 async def test_a_token_from_another_key_or_expired_is_refused(
         client: httpx.AsyncClient, issuer: TokenIssuer) -> None:
-    stranger = TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack",
-                           audience="shopstack", ttl_seconds=600)
+    stranger = TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                           audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=600)
     expired = jwt.encode(_claims(exp=int(time.time()) - 5), issuer._key, algorithm="EdDSA",
                          headers={"kid": issuer.kid})
 

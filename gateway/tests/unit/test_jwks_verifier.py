@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from chassis.problems import Unauthorized, Unavailable
+from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from gateway.auth import AsyncJwksVerifier
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.anyio
 
 
 def _issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=60)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=60)
 
 
 class Jwks:
@@ -34,7 +35,8 @@ class Jwks:
 
 
 def _verifier(jwks: Jwks, min_refresh_seconds: float = 30.0) -> AsyncJwksVerifier:
-    return AsyncJwksVerifier(jwks, issuer="shopstack", audience="shopstack",
+    return AsyncJwksVerifier(jwks, issuer=MICROSERVICES_TOKEN_ISSUER,
+                             audience=MICROSERVICES_TOKEN_AUDIENCE,
                              min_refresh_seconds=min_refresh_seconds)
 
 

@@ -22,6 +22,6 @@ def test_init_fails_without_the_contract_document(tmp_path: Path) -> None:
         init(Settings(environment="test", openapi_path=tmp_path / "missing.yaml"))
 
 
-def test_production_refuses_the_development_internal_token() -> None:
-    with pytest.raises(ValueError, match="INTERNAL_TOKEN"):
+def test_production_refuses_a_missing_internal_token() -> None:
+    with pytest.raises(ValueError, match="CATALOG_TOKEN"):
         Settings(environment="production")

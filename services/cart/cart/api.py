@@ -34,7 +34,7 @@ ProductId = Annotated[str, Path(min_length=1, max_length=128)]
 InternalUserId = Annotated[str, Path(min_length=1, max_length=128)]
 
 public = APIRouter(prefix="/api/cart")
-internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller)])
+internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller("orders"))])
 
 
 @public.get("")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from chassis.settings import InternalCallSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from cart.domain import DEFAULT_TTL_SECONDS
 
 
 class Settings(InternalCallSettings):
+    internal_callers = ("orders",)
+    # What orders presents on /internal routes (it reads and clears carts).
+    orders_caller_token: SecretStr | None = None
     redis_url: str = "redis://127.0.0.1:6379/0"
     # How long a request waits for Redis before the answer is a 503.
     redis_timeout_seconds: float = 2.0

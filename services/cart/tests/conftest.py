@@ -14,13 +14,15 @@ import pytest
 from cart.app import create_app
 from cart.config import Settings
 from cart.repository import CartRepository, connect
+from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
-INTERNAL_TOKEN = "test-internal-token"
+# The token of the one caller of its internal routes, the orders service.
+ORDERS_TOKEN = "test-orders-token"
 TEST_USER_PREFIX = "cart-test-"
 
 
@@ -32,7 +34,7 @@ def anyio_backend() -> str:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(environment="test", redis_url=REDIS_URL, cart_ttl_seconds=600,
-                    jwks_url="http://127.0.0.1:9/unused", internal_token=INTERNAL_TOKEN)
+                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN)
 
 
 @pytest.fixture
@@ -69,8 +71,8 @@ class Auth:
 
 @pytest.fixture(scope="session")
 def issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=300)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=300)
 
 
 @pytest.fixture
@@ -80,7 +82,7 @@ def auth(issuer: TokenIssuer) -> Auth:
 
 @pytest.fixture
 def internal() -> dict[str, str]:
-    return {"X-Internal-Token": INTERNAL_TOKEN}
+    return {"X-Internal-Token": ORDERS_TOKEN}
 
 
 @pytest.fixture

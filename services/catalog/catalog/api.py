@@ -55,7 +55,10 @@ Admin = Annotated[Claims, Depends(admin_claims)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
 public = APIRouter()
-internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller)])
+# The gateway composes carts from lookups; only orders (the checkout saga) moves stock.
+internal = APIRouter(prefix="/internal")
+FROM_GATEWAY_OR_ORDERS = [Depends(internal_caller("gateway", "orders"))]
+FROM_ORDERS = [Depends(internal_caller("orders"))]
 
 
 @public.get("/api/products")
@@ -98,14 +101,14 @@ def delete_product(_: Admin, products: Products, product_id: str) -> Response:
     return Response(status_code=204)
 
 
-@internal.post("/products/lookup")
+@internal.post("/products/lookup", dependencies=FROM_GATEWAY_OR_ORDERS)
 def lookup_products(products: Products,
                     body: Annotated[LookupRequest, Depends(json_body(LookupRequest))]) -> Response:
     items = service.lookup_products(products=products, product_ids=body.ids)
     return json_ok({"items": [product_out(item) for item in items]})
 
 
-@internal.put("/reservations/{order_id}")
+@internal.put("/reservations/{order_id}", dependencies=FROM_ORDERS)
 def reserve_stock(products: Products, reservations: Reservations, order_id: OrderId,
                   body: Annotated[ReservationRequest, Depends(json_body(ReservationRequest))],
                   ) -> Response:
@@ -114,20 +117,20 @@ def reserve_stock(products: Products, reservations: Reservations, order_id: Orde
     return json_ok(reservation_out(reservation))
 
 
-@internal.post("/reservations/{order_id}/release")
+@internal.post("/reservations/{order_id}/release", dependencies=FROM_ORDERS)
 def release_stock(products: Products, reservations: Reservations, order_id: OrderId) -> Response:
     reservation = service.release_stock(products=products, reservations=reservations,
                                         order_id=order_id)
     return json_ok(reservation_status_out(reservation))
 
 
-@internal.post("/reservations/{order_id}/commit")
+@internal.post("/reservations/{order_id}/commit", dependencies=FROM_ORDERS)
 def commit_stock(reservations: Reservations, order_id: OrderId) -> Response:
     reservation = service.commit_stock(reservations=reservations, order_id=order_id)
     return json_ok(reservation_status_out(reservation))
 
 
-@internal.get("/reservations/{order_id}")
+@internal.get("/reservations/{order_id}", dependencies=FROM_ORDERS)
 def get_reservation(reservations: Reservations, order_id: OrderId) -> Response:
     reservation = service.get_reservation(reservations=reservations, order_id=order_id)
     return json_ok(reservation_out(reservation))

@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from chassis.settings import InternalCallSettings
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class Settings(InternalCallSettings):
+    internal_callers = ("gateway", "orders")
+    # What the gateway (cart views) and orders (the saga) present on /internal routes.
+    gateway_caller_token: SecretStr | None = None
+    orders_caller_token: SecretStr | None = None
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "catalog"
     # How long a request waits for MongoDB before the answer is a 503.

@@ -22,13 +22,16 @@ from catalog.config import Settings
 from catalog.domain import NewProduct, Product
 from catalog.repository import ProductRepository, ReservationRepository
 from catalog.service import now
+from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from pymongo import MongoClient
 from pymongo.database import Database
 
-INTERNAL_TOKEN = "test-internal-token"
+# Each caller of the internal routes has a token of its own.
+ORDERS_TOKEN = "test-orders-token"
+GATEWAY_TOKEN = "test-gateway-token"
 
 
 def _free_port() -> int:
@@ -87,7 +90,8 @@ def mongo_client(mongodb_url: str) -> Iterator[MongoClient[dict[str, Any]]]:
 def settings(mongodb_url: str) -> Settings:
     return Settings(environment="test", mongodb_url=mongodb_url,
                     mongodb_database=f"test_catalog_{uuid.uuid4().hex[:12]}",
-                    jwks_url="http://127.0.0.1:9/unused", internal_token=INTERNAL_TOKEN,
+                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN,
+                    gateway_caller_token=GATEWAY_TOKEN,
                     seed_file=None)
 
 
@@ -146,8 +150,8 @@ class Auth:
 
 @pytest.fixture(scope="session")
 def issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=300)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=300)
 
 
 @pytest.fixture
@@ -157,7 +161,13 @@ def auth(issuer: TokenIssuer) -> Auth:
 
 @pytest.fixture
 def internal() -> dict[str, str]:
-    return {"X-Internal-Token": INTERNAL_TOKEN}
+    """The orders service's headers: it may call every internal route."""
+    return {"X-Internal-Token": ORDERS_TOKEN}
+
+
+@pytest.fixture
+def from_gateway() -> dict[str, str]:
+    return {"X-Internal-Token": GATEWAY_TOKEN}
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def make_saga(settings: Settings, db: Database,
     """The saga's downstream clients, one pooled client per service."""
     def client(name: str, url: str) -> ServiceClient:
         return ServiceClient(name, url, timeout=settings.upstream_timeout_seconds,
-                             internal_token=settings.internal_token.get_secret_value(),
+                             internal_token=settings.token_for(name),
                              transport=transport)
 
     return Saga(db=db, cart=CartClient(client("cart", settings.cart_url)),

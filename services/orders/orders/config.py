@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chassis.settings import InternalCallSettings
 from chassis.sql import sqlalchemy_url
+from pydantic import SecretStr
 
 
 class Settings(InternalCallSettings):
@@ -15,6 +16,11 @@ class Settings(InternalCallSettings):
     catalog_url: str = "http://127.0.0.1:8102"
     cart_url: str = "http://127.0.0.1:8103"
     payments_url: str = "http://127.0.0.1:8105"
+    internal_callees = ("catalog", "cart", "payments")
+    # What orders presents to each service it calls (their ORDERS_CALLER_TOKEN).
+    catalog_token: SecretStr | None = None
+    cart_token: SecretStr | None = None
+    payments_token: SecretStr | None = None
     upstream_timeout_seconds: float = 2.0
     # How often the reconciler looks for pending orders (0: never, e.g. in tests).
     reconcile_interval_seconds: float = 30.0

@@ -20,7 +20,10 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from chassis.settings import DEVELOPMENT_INTERNAL_TOKEN
+from chassis.settings import (
+    MICROSERVICES_TOKEN_AUDIENCE,
+    MICROSERVICES_TOKEN_ISSUER,
+)
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
@@ -37,6 +40,9 @@ from sqlalchemy.orm import Session
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 POSTGRES_TEST_DATABASE = "test_orders_svc"
 DECLINED_CARD = "4000000000000002"
+# The token orders presents to each service: one per edge.
+TOKENS = {"catalog": "test-orders-catalog-token", "cart": "test-orders-cart-token",
+          "payments": "test-orders-payments-token"}
 
 Handler = Callable[[httpx.Request, dict[str, str]], httpx.Response]
 
@@ -97,7 +103,7 @@ class FakeShop:
             raise httpx.ConnectError("connection refused", request=request)
         if any(call.startswith(prefix) for prefix in self.broken):
             return httpx.Response(500, json={"type": "/problems/internal"})
-        assert request.headers["X-Internal-Token"] == DEVELOPMENT_INTERNAL_TOKEN
+        assert request.headers["X-Internal-Token"] == TOKENS[service]
         for name, method, pattern, handler in self.routes:
             match = pattern.fullmatch(request.url.path)
             if name == service and method == request.method and match:
@@ -210,13 +216,15 @@ def settings(tmp_path: Path) -> Settings:
                     catalog_url="http://catalog.test", cart_url="http://cart.test",
                     payments_url="http://payments.test",
                     jwks_url="http://users.test/.well-known/jwks.json",
+                    catalog_token=TOKENS["catalog"], cart_token=TOKENS["cart"],
+                    payments_token=TOKENS["payments"],
                     upstream_timeout_seconds=0.5, reconcile_interval_seconds=0)
 
 
 @pytest.fixture
 def issuer() -> TokenIssuer:
-    return TokenIssuer(Ed25519PrivateKey.generate(), issuer="shopstack", audience="shopstack",
-                       ttl_seconds=600)
+    return TokenIssuer(Ed25519PrivateKey.generate(), issuer=MICROSERVICES_TOKEN_ISSUER,
+                       audience=MICROSERVICES_TOKEN_AUDIENCE, ttl_seconds=600)
 
 
 @pytest.fixture

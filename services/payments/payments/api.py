@@ -24,7 +24,7 @@ async def unit_of_work(request: Request) -> UnitOfWorkFactory:
 UnitOfWork = Annotated[UnitOfWorkFactory, Depends(unit_of_work)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
-internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller)])
+internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller("orders"))])
 
 
 @internal.post("/charges")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from chassis.settings import InternalCallSettings
 from chassis.sql import sqlalchemy_url
+from pydantic import SecretStr
 
 
 class Settings(InternalCallSettings):
+    internal_callers = ("orders",)
+    # What orders presents on /internal routes (charges and refunds).
+    orders_caller_token: SecretStr | None = None
     # Without one, a SQLite file under DATA_DIR/payments/ (development only).
     database_url: str | None = None
 

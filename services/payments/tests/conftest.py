@@ -20,7 +20,8 @@ from payments.repository import SqlUnitOfWork, make_engine
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-INTERNAL_TOKEN = "test-internal-token"
+# The token of the one caller of its internal routes, the orders service.
+ORDERS_TOKEN = "test-orders-token"
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "test_payments_svc"
 
@@ -36,14 +37,14 @@ def postgres_url() -> str:
     url = f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("DROP TABLE IF EXISTS charges, alembic_version")
-    init(Settings(environment="test", database_url=url, internal_token=INTERNAL_TOKEN))
+    init(Settings(environment="test", database_url=url, orders_caller_token=ORDERS_TOKEN))
     return url
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """A fresh SQLite database under the test's own data directory, migrated."""
-    settings = Settings(environment="test", data_dir=tmp_path, internal_token=INTERNAL_TOKEN)
+    settings = Settings(environment="test", data_dir=tmp_path, orders_caller_token=ORDERS_TOKEN)
     init(settings)
     return settings
 
@@ -79,7 +80,7 @@ def uow(engine: Engine) -> Callable[[], SqlUnitOfWork]:
 
 @pytest.fixture
 def internal() -> dict[str, str]:
-    return {"X-Internal-Token": INTERNAL_TOKEN}
+    return {"X-Internal-Token": ORDERS_TOKEN}
 
 
 @pytest.fixture

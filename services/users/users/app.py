@@ -43,7 +43,7 @@ def make_issuer(settings: Settings) -> TokenIssuer:
     if settings.jwt_private_key is not None:
         key = load_private_key(settings.jwt_private_key.get_secret_value())
     else:
-        key = load_or_create_dev_key(settings.data_dir / "keys")
+        key = load_or_create_dev_key(settings.data_dir / "keys", "users")
     return TokenIssuer(key, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                        ttl_seconds=settings.jwt_ttl_seconds)
 

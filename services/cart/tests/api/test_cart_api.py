@@ -68,7 +68,8 @@ async def test_the_orders_service_reads_and_clears_a_users_cart(
 async def test_internal_routes_need_the_internal_token(
         client: httpx.AsyncClient, auth: Any, new_user_id: Callable[[], str]) -> None:
     user = new_user_id()
-    for headers in ({}, {"X-Internal-Token": "wrong"}, auth.customer(user)):
+    for headers in ({}, {"X-Internal-Token": "wrong"}, auth.customer(user),
+                    {"X-Internal-Token": "internal-dev-token"}):  # the old shared default
         response = await client.get(f"/internal/carts/{user}", headers=headers)
         assert response.status_code == 401
 

@@ -11,10 +11,32 @@ ProductFactory = Callable[..., Product]
 
 
 async def test_internal_routes_need_the_internal_token(client: httpx.AsyncClient) -> None:
-    for headers in ({}, {"X-Internal-Token": "wrong"}):
+    for headers in ({}, {"X-Internal-Token": "wrong"},
+                    {"X-Internal-Token": "internal-dev-token"}):  # the old shared default
         response = await client.get("/internal/reservations/order-1", headers=headers)
         assert response.status_code == 401
         assert response.json()["type"] == "/problems/unauthorized"
+        lookup = await client.post("/internal/products/lookup", json={"ids": []},
+                                   headers=headers)
+        assert lookup.status_code == 401
+
+
+async def test_the_gateway_may_look_products_up_but_not_touch_stock(
+        client: httpx.AsyncClient, from_gateway: dict[str, str],
+        create_product: ProductFactory) -> None:
+    product = create_product(stock=5)
+    lookup = await client.post("/internal/products/lookup", headers=from_gateway,
+                               json={"ids": [product.id]})
+    assert [item["id"] for item in lookup.json()["items"]] == [product.id]
+    body = {"lines": [{"product_id": product.id, "quantity": 2}]}
+    for method, path in (("PUT", "/internal/reservations/order-g"),
+                         ("POST", "/internal/reservations/order-g/release"),
+                         ("POST", "/internal/reservations/order-g/commit"),
+                         ("GET", "/internal/reservations/order-g")):
+        response = await client.request(method, path, headers=from_gateway,
+                                        json=body if method == "PUT" else None)
+        assert response.status_code == 401, path
+    assert (await client.get(f"/api/products/{product.id}")).json()["stock"] == 5
 
 
 async def test_a_lookup_returns_the_products_that_exist(

@@ -103,10 +103,14 @@ def test_the_card_number_never_shows_in_a_repr() -> None:
     assert "4242424242424242" not in repr(checkout) and "123" not in repr(checkout.card)
 
 
-def test_production_refuses_the_development_internal_token() -> None:
-    with pytest.raises(ValueError, match="INTERNAL_TOKEN"):
+def test_production_refuses_missing_or_short_internal_tokens() -> None:
+    with pytest.raises(ValueError, match="CATALOG_TOKEN, CART_TOKEN, PAYMENTS_TOKEN"):
         Settings(environment="production")
-    assert Settings(environment="production", internal_token=SecretStr("long-random"))
+    with pytest.raises(ValueError, match="CART_TOKEN"):
+        Settings(environment="production", catalog_token="x" * 32, cart_token="orders-dev",
+                 payments_token="y" * 32)
+    assert Settings(environment="production", catalog_token=SecretStr("x" * 32),
+                    cart_token=SecretStr("y" * 32), payments_token=SecretStr("z" * 32))
 
 
 def test_database_urls_default_to_sqlite_and_name_the_psycopg_driver(tmp_path) -> None:

@@ -69,7 +69,8 @@ async def test_a_refund_is_idempotent_and_needs_a_captured_charge(
 
 
 async def test_every_route_needs_the_internal_token(client: httpx.AsyncClient) -> None:
-    for headers in ({}, {"X-Internal-Token": "wrong"}):
+    for headers in ({}, {"X-Internal-Token": "wrong"},
+                    {"X-Internal-Token": "internal-dev-token"}):  # the old shared default
         response = await client.post("/internal/charges", json=charge_body(), headers=headers)
         assert response.status_code == 401
         assert (await client.get("/internal/charges/o-1", headers=headers)).status_code == 401
@@ -99,7 +100,7 @@ async def test_health_names_the_database(client: httpx.AsyncClient) -> None:
 
 async def test_payments_without_a_database_is_not_ready_and_answers_503(
         internal: dict[str, str]) -> None:
-    down = Settings(environment="test", internal_token=internal["X-Internal-Token"],
+    down = Settings(environment="test", orders_caller_token=internal["X-Internal-Token"],
                     database_url="postgresql://postgres@127.0.0.1:9/nothing?connect_timeout=1")
     app = create_app(down)
     async with app.router.lifespan_context(app), httpx.AsyncClient(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jwt
+from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenVerifier
 from flask.testing import FlaskClient
 from users.app import create_app
@@ -64,7 +65,8 @@ def test_login_gives_a_bearer_token_carrying_the_role(client: FlaskClient,
     body = response.get_json()
     assert body["token_type"] == "bearer" and body["expires_in"] == 900
     jwks = client.get("/.well-known/jwks.json").get_json()
-    claims = TokenVerifier.from_jwks(jwks, issuer="shopstack", audience="shopstack")
+    claims = TokenVerifier.from_jwks(jwks, issuer=MICROSERVICES_TOKEN_ISSUER,
+                                     audience=MICROSERVICES_TOKEN_AUDIENCE)
     assert claims.verify(body["access_token"]).subject == user["id"]
 
 
