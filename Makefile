@@ -25,6 +25,16 @@ $(BIN)/.installed: $(REQUIREMENTS)
 .PHONY: install
 install: $(BIN)/.installed ## Create the development virtualenv with every deployable in it
 
+# The browser tests drive Debian's Chromium; never a browser download.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: chromium
+chromium: ## Install Debian's Chromium for the browser tests, when it is missing (root or sudo)
+	@if [ ! -x $(CHROMIUM) ]; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
+	fi
+
 .PHONY: run
 run: install ## Start both shops in the foreground: monolith :8000, gateway :8080 (Ctrl-C stops)
 	$(BIN)/python -m devstack run all
@@ -38,7 +48,7 @@ run-microservices: install ## Start the microservices and the gateway only, on :
 	$(BIN)/python -m devstack run microservices
 
 .PHONY: test
-test: install ## Run every test: units, services, the contract suite against both shops
+test: install chromium ## Run every test: units, services, the contract suite and the browser tests against both shops
 	$(BIN)/pytest
 
 .PHONY: containers-test

@@ -32,7 +32,12 @@ CONTROL_SOCKET_DISABLE = True
 
 
 def bind_from_env(*, default_port: int) -> str:
-    """``HOST`` (default loopback; images set 0.0.0.0) and ``PORT``."""
+    """``BIND_SOCKET``, a Unix socket path, when set (a proxy beside the app in the same
+    Pod, sharing a volume); otherwise TCP: ``HOST`` (default loopback; images set
+    0.0.0.0) and ``PORT``."""
+    socket_path = os.environ.get("BIND_SOCKET")
+    if socket_path:
+        return f"unix:{socket_path}"
     return f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', default_port)}"
 
 

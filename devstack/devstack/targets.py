@@ -1,8 +1,11 @@
-"""The shops the contract suite runs against, each started on its own ports.
+"""The shops the contract suite and the browser tests run against, each on its own ports.
 
 `CONTRACT_TARGETS` (comma-separated names) picks some; by default all run:
 the monolith on SQLite, the monolith on PostgreSQL, and the gateway in front
-of the microservices on PostgreSQL, Redis and nx-27017.
+of the microservices on PostgreSQL, Redis and nx-27017. The browser tests
+(`browser_targets()`, picked by `BROWSER_TARGETS`) run the monolith on SQLite
+and the gateway on ports, databases and a Redis db of their own, so that they
+never meet a contract stack still running in the same session.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 TEST_SERVICE_PORTS = {"users": 18101, "catalog": 18102, "cart": 18103, "orders": 18104,
                       "payments": 18105}
+BROWSER_REDIS_URL = os.environ.get("BROWSER_REDIS_URL", "redis://127.0.0.1:6379/7")
+BROWSER_SERVICE_PORTS = {"users": 19101, "catalog": 19102, "cart": 19103, "orders": 19104,
+                         "payments": 19105}
 
 
 @dataclass(frozen=True)
@@ -92,15 +98,27 @@ def monolith_postgres() -> contextlib.AbstractContextManager[RunningShop]:
                     extra_env=EVENT_STREAM_ENV)
 
 
-def gateway() -> contextlib.AbstractContextManager[RunningShop]:
-    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
-    databases = {name: fresh_postgres_database(f"contract_{name}")
-                 for name in ("users", "orders", "payments")}
-    return _running("gateway", _microservices, 18080, True, gateway_port=18080,
-                    service_ports=TEST_SERVICE_PORTS, mongodb_port=27117,
-                    service_database_urls=databases, redis_url=TEST_REDIS_URL,
+def gateway(*, name: str = "gateway", port: int = 18080,
+            service_ports: dict[str, int] = TEST_SERVICE_PORTS, mongodb_port: int = 27117,
+            redis_url: str = TEST_REDIS_URL,
+            database_prefix: str = "contract") -> contextlib.AbstractContextManager[RunningShop]:
+    redis.Redis.from_url(redis_url).flushdb()
+    databases = {service: fresh_postgres_database(f"{database_prefix}_{service}")
+                 for service in ("users", "orders", "payments")}
+    return _running(name, _microservices, port, True, gateway_port=port,
+                    service_ports=service_ports, mongodb_port=mongodb_port,
+                    service_database_urls=databases, redis_url=redis_url,
                     extra_env={"RATE_LIMIT_PER_MINUTE": "3000",
                                "RECONCILE_INTERVAL_SECONDS": "5", **EVENT_STREAM_ENV})
+
+
+def browser_monolith() -> contextlib.AbstractContextManager[RunningShop]:
+    return _running("browser-monolith", _monolith, 19000, False, monolith_port=19000)
+
+
+def browser_gateway() -> contextlib.AbstractContextManager[RunningShop]:
+    return gateway(name="browser-gateway", port=19080, service_ports=BROWSER_SERVICE_PORTS,
+                   mongodb_port=19117, redis_url=BROWSER_REDIS_URL, database_prefix="browser")
 
 
 ALL_TARGETS = [
@@ -111,8 +129,21 @@ ALL_TARGETS = [
 
 
 def contract_targets() -> list[Target]:
-    wanted = os.environ.get("CONTRACT_TARGETS")
+    return _picked(ALL_TARGETS, os.environ.get("CONTRACT_TARGETS"))
+
+
+def _picked(targets: list[Target], wanted: str | None) -> list[Target]:
     if not wanted:
-        return list(ALL_TARGETS)
+        return list(targets)
     names = {name.strip() for name in wanted.split(",") if name.strip()}
-    return [target for target in ALL_TARGETS if target.name in names]
+    return [target for target in targets if target.name in names]
+
+
+BROWSER_TARGETS = [
+    Target("browser-monolith", False, browser_monolith),
+    Target("browser-gateway", True, browser_gateway),
+]
+
+
+def browser_targets() -> list[Target]:
+    return _picked(BROWSER_TARGETS, os.environ.get("BROWSER_TARGETS"))

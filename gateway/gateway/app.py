@@ -34,6 +34,7 @@ from gateway.openapi import ContractDocument, contract_routes, find_contract
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimiter, RateLimitMiddleware
 from gateway.routing import Endpoint, build_routes, endpoint_for
+from gateway.storefront import storefront_routes
 from gateway.upstreams import (
     JWKS,
     UpstreamLogFilter,
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None, *,
     app.router.routes.extend(contract_routes(ContractDocument(find_contract(settings.openapi_path))))
     app.router.routes.extend(event_routes())  # before /api/orders/{order_id} matches it
     app.router.routes.extend(build_routes(make_endpoint))
+    app.router.routes.extend(storefront_routes(settings.storefront_dir))
     return app
 
 

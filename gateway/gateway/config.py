@@ -7,6 +7,9 @@ from pathlib import Path
 from chassis.settings import InternalCallSettings
 from pydantic import SecretStr
 
+# The repository root when the package runs from a checkout (editable install or image copy).
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 class Settings(InternalCallSettings):
     port: int = 8080
@@ -41,6 +44,8 @@ class Settings(InternalCallSettings):
 
     # Empty means contract/openapi.yaml found beside the gateway in the repository.
     openapi_path: Path | None = None
+    # The storefront's static files, served at / (the images copy them to /app/storefront).
+    storefront_dir: Path = REPO_ROOT / "storefront"
 
     @property
     def resolved_jwks_url(self) -> str:

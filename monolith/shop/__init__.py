@@ -20,6 +20,7 @@ from shop.db import Database
 from shop.errors import ERROR_TABLE
 from shop.orders import events as order_events
 from shop.orders import views as orders
+from shop.storefront import bp as storefront
 from shop.web import EXTENSION, Shop
 
 SERVED_BY = "monolith"
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                                      "schema": schema_is_current(shop.db.engine, MIGRATIONS)},
                           max_body_bytes=settings.max_body_bytes)
     tracing.install_flask(app, service=SERVED_BY, settings=settings)
-    for blueprint in (auth.bp, catalog.bp, cart.bp, order_events.bp, orders.bp, openapi.bp):
+    for blueprint in (auth.bp, catalog.bp, cart.bp, order_events.bp, orders.bp, openapi.bp,
+                      storefront):
         app.register_blueprint(blueprint)
     return app

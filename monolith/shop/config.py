@@ -21,6 +21,8 @@ class Settings(IssuerSettings):
     database_url: str | None = None
     seed_file: Path = REPO_ROOT / "data" / "seed" / "catalog.json"
     openapi_file: Path = REPO_ROOT / "contract" / "openapi.yaml"
+    # The storefront's static files, served at / (the images copy them to /app/storefront).
+    storefront_dir: Path = REPO_ROOT / "storefront"
     # How long a checkout's Idempotency-Key is kept (and answers with its first response).
     idempotency_ttl_seconds: int = 24 * 3600
     # GET /api/orders/events (see shop/orders/events.py for why these bounds exist).
