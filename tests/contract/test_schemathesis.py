@@ -42,7 +42,8 @@ DOCUMENT = yaml.safe_load(CONTRACT_FILE.read_text())
 # A stream never ends: test_order_events.py checks it instead.
 OPERATIONS = [(path, method) for path, item in DOCUMENT["paths"].items()
               for method, operation in item.items() if method != "parameters"
-              and "text/event-stream" not in operation["responses"].get("200", {}).get("content", {})]
+              and "text/event-stream" not in operation["responses"].get("200", {})
+              .get("content", {})]
 # Operations an administrator may call: with an admin token they get past the 403 and
 # generated bodies reach validation and the stores.
 ADMIN_OPERATIONS = [(path, method) for path, method in OPERATIONS

@@ -3,8 +3,8 @@ description, which ``lower(column) LIKE '%word%'`` (a word of three characters o
 uses instead of reading every product. SQLite has no such index: there the search stays
 a scan whose cost the bounded ``q`` (200 characters, 10 words) caps.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-01
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 # As ``shop.catalog.models.POSTGRESQL_SEARCH_INDEXES`` names them (a migration is frozen).
 INDEXES = {"ix_products_name_trgm": "name", "ix_products_description_trgm": "description"}
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
