@@ -201,13 +201,12 @@ class FakeShop:
         return httpx.Response(200, json=charge)
 
 
-def ensure_postgres_database(name: str) -> str:
-    """Create the test database when it is missing; its URL."""
+def fresh_postgres_database(name: str) -> str:
+    """Create the test database afresh (no schema left by another checkout's migrations);
+    its URL."""
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                    (name,)).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
     return f"{POSTGRES_SERVER}/{name}"
 
 
@@ -288,7 +287,7 @@ def checkout_body() -> Callable[..., dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url = Settings(database_url=ensure_postgres_database(POSTGRES_TEST_DATABASE)).sqlalchemy_url
+    url = Settings(database_url=fresh_postgres_database(POSTGRES_TEST_DATABASE)).sqlalchemy_url
     migrate(url)
     return url
 

@@ -23,13 +23,12 @@ POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 POSTGRES_TEST_DATABASE = "test_users_svc"
 
 
-def ensure_postgres_database(name: str) -> str:
-    """Create the test database when it is missing; its URL."""
+def fresh_postgres_database(name: str) -> str:
+    """Create the test database afresh (no schema left by another checkout's migrations);
+    its URL."""
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                    (name,)).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
     return f"{POSTGRES_SERVER}/{name}"
 
 
@@ -81,7 +80,7 @@ def auth(client: FlaskClient, create_user: Callable[..., dict[str, Any]]) -> dic
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url = ensure_postgres_database(POSTGRES_TEST_DATABASE)
+    url = fresh_postgres_database(POSTGRES_TEST_DATABASE)
     migrate(Settings(database_url=url).sqlalchemy_url)
     return Settings(database_url=url).sqlalchemy_url
 
