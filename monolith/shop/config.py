@@ -30,7 +30,7 @@ class Settings(IssuerSettings):
     sse_heartbeat_seconds: float = 15.0
     sse_poll_seconds: float = 0.5
     sse_max_stream_seconds: float = 25.0
-    sse_max_streams: int = 1
+    sse_max_streams: int = 100
     # How long a claimed key waits for its checkout before another request may take it
     # over: a checkout that crashed leaves no order behind (its transaction rolled back).
     # Longer than any checkout can run: gunicorn's worker timeout is 30 s.

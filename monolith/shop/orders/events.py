@@ -6,13 +6,14 @@ polls, writes each event, and a comment at least every heartbeat.
 ``Last-Event-ID`` resumes after that event's row; one that is not kept replays
 what is (nothing is missed), and rows are read by ``seq`` (nothing twice).
 
-The cost, while the monolith runs sync gunicorn workers: an open stream holds a
-whole worker, so (1) at most ``SSE_MAX_STREAMS`` streams are open across all
-workers on one host (slot files locked with flock, freed when a worker dies),
-503 past that, so that the other workers keep serving the shop; and (2) each
-response ends after ``SSE_MAX_STREAM_SECONDS``, before gunicorn's worker timeout,
-with ``retry:`` telling the client to reconnect at once with its Last-Event-ID.
-Under a cooperative worker (gevent) the sleeps yield, and both can be raised.
+The cost: each open stream polls the outbox every ``SSE_POLL_SECONDS``. The
+monolith's gevent workers (see its gunicorn.conf.py) yield during those sleeps,
+so a stream holds a greenlet, not a worker; still (1) at most ``SSE_MAX_STREAMS``
+streams are open across all workers on one host (slot files locked with flock,
+freed when a worker dies), 503 past that, so that polling cannot crowd out the
+shop; and (2) each response ends after ``SSE_MAX_STREAM_SECONDS`` with ``retry:``
+telling the client to reconnect at once with its Last-Event-ID, which keeps the
+stream working under a sync worker too (its timeout is 30 s).
 """
 
 from __future__ import annotations
