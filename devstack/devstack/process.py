@@ -3,9 +3,10 @@
 Every child runs in a process group of its own (stopped as a whole) and, on
 Linux, with a parent-death signal: if the launcher dies, even by SIGKILL, the
 kernel sends the child SIGTERM, and a gunicorn master stops its workers (and
-the orders master its reconciler) as on any SIGTERM. The signal is tied to the
-thread that started the child, so start children from a thread that lives as
-long as the stack (the launcher's and pytest's main thread).
+the orders master its reconciler) as on any SIGTERM. The kernel ties that
+signal to the thread that started the child, so only children started from the
+main thread (the launcher's, pytest's, the comparison's) get it: one started
+from a short-lived thread would be sent SIGTERM as soon as that thread ended.
 """
 
 from __future__ import annotations
@@ -153,8 +154,11 @@ _PR_SET_PDEATHSIG = 1
 
 
 def die_with_parent(parent_pid: int) -> Callable[[], None] | None:
-    """A ``preexec_fn`` that asks the kernel for SIGTERM when the parent dies (Linux only)."""
+    """A ``preexec_fn`` that asks the kernel for SIGTERM when the parent dies (Linux, and
+    from the main thread only: see the module's docstring)."""
     if not sys.platform.startswith("linux"):
+        return None
+    if threading.current_thread() is not threading.main_thread():
         return None
     libc = ctypes.CDLL(None, use_errno=True)
 

@@ -209,15 +209,10 @@ def local_shops(settings: LocalSettings, workdir: Path) -> Iterator[dict[str, Sh
             (MONOLITH, ["compare_monolith"]),
             (MICROSERVICES, ["compare_users", "compare_orders", "compare_payments"]))}
         try:
-            starters = [threading.Thread(target=s.start) for s in (monolith_stack, micro_stack)]
-            errors: list[BaseException] = []
-            for thread, stack in zip(starters, (monolith_stack, micro_stack), strict=True):
-                thread.run = _catching(stack.start, errors)  # type: ignore[method-assign]
-                thread.start()
-            for thread in starters:
-                thread.join()
-            if errors:
-                raise errors[0]
+            # One after the other, from this (the main) thread: devstack gives only the
+            # children the main thread starts a parent-death signal.
+            for stack in (monolith_stack, micro_stack):
+                stack.start()
             shops = {
                 MONOLITH: Shop(MONOLITH, monolith_settings.url(MONOLITH_PORT),
                                monolith_settings.admin_email, monolith_settings.admin_password,
@@ -257,15 +252,6 @@ def local_shops(settings: LocalSettings, workdir: Path) -> Iterator[dict[str, Sh
                 backend.close()
             if postgres:
                 redis.Redis.from_url(COMPARE_REDIS_URL).flushdb()
-
-
-def _catching(function, errors):  # type: ignore[no-untyped-def]
-    def run() -> None:
-        try:
-            function()
-        except BaseException as exc:  # noqa: BLE001 - reported by the caller
-            errors.append(exc)
-    return run
 
 
 def remote_shops(monolith_url: str, gateway_url: str, admin_email: str,
