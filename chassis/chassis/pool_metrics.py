@@ -10,16 +10,19 @@ through its connection-pool monitoring.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Engine, event
-from sqlalchemy.pool import QueuePool
+from typing import TYPE_CHECKING, Any
 
 from chassis.metrics import POOL_CONNECTIONS, POOL_MAX
+
+if TYPE_CHECKING:  # the catalog's image has no SQLAlchemy: import it where it is used
+    from sqlalchemy import Engine
 
 
 def watch_sql_pool(engine: Engine, pool: str | None = None) -> None:
     """Gauges for ``engine``'s pool, labelled ``pool`` (default: the dialect's name)."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import QueuePool
+
     pool = pool or engine.dialect.name
     opened = POOL_CONNECTIONS.labels(pool, "open")
     in_use = POOL_CONNECTIONS.labels(pool, "in_use")
