@@ -96,6 +96,8 @@ def contract_targets() -> dict[str, Any]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "gateway_only: runs only against gateway targets")
+    config.addinivalue_line("markers", "own_stack: needs a shop the suite started itself "
+                            "(it reaches the processes behind it); not run with SHOP_BASE_URL")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -105,13 +107,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Gateway-only tests leave the run (deselected, not skipped) for other targets."""
+    """Gateway-only tests leave the run (deselected, not skipped) for other targets, and
+    tests that reach the processes behind a shop leave it for a shop already running."""
+    external = bool(os.environ.get("SHOP_BASE_URL"))
     keep, drop = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         name = callspec.params.get("shop") if callspec else None
         gateway_only = item.get_closest_marker("gateway_only") is not None
+        own_stack = item.get_closest_marker("own_stack") is not None
         if gateway_only and name is not None and not contract_targets()[name].gateway:
+            drop.append(item)
+        elif own_stack and external:
             drop.append(item)
         else:
             keep.append(item)

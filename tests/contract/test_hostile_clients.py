@@ -310,6 +310,7 @@ def service_url(shop: Any, name: str) -> str:
 
 
 @pytest.mark.gateway_only
+@pytest.mark.own_stack
 @pytest.mark.parametrize("name", SERVICE_NAMES)
 def test_every_service_refuses_a_body_over_the_limit_with_a_413_problem(
         shop: Any, name: str) -> None:
@@ -322,6 +323,7 @@ def test_every_service_refuses_a_body_over_the_limit_with_a_413_problem(
 
 
 @pytest.mark.gateway_only
+@pytest.mark.own_stack
 @pytest.mark.parametrize("name", SERVICE_NAMES)
 def test_every_service_answers_its_servers_own_errors_as_problems(
         shop: Any, name: str) -> None:
