@@ -1,7 +1,7 @@
 # werkzeug types a test response's .json as Optional; these tests index it directly.
 # mypy: disable-error-code="index"
 """GET /api/orders/events through the test client: the outbox as SSE, and the cap on
-open streams that keeps sync workers free for the rest of the shop."""
+open streams that keeps their polling from crowding out the rest of the shop."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from shop.catalog.domain import Product
+from shop.config import Settings
 
 PATH = "/api/orders/events"
 
@@ -30,6 +31,12 @@ def events_in(response: TestResponse, count: int) -> list[dict[str, Any]]:
             assert (lines["id"], lines["event"]) == (event["id"], event["type"])
             found.append(event)
     return found
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A cap of one open stream, so that a second one reaches it."""
+    return settings.model_copy(update={"sse_max_streams": 1})
 
 
 @pytest.fixture
