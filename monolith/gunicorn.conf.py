@@ -19,6 +19,7 @@ from chassis.gunicorn_settings import (
     bind_from_env,
     child_exit,
     forwarded_allow_ips_from_env,
+    trust_the_proxy_on_the_socket,
     when_ready,
     workers_from_env,
 )
@@ -27,6 +28,8 @@ from chassis.server_errors import answer_gunicorn_errors_as_problems
 bind = bind_from_env(default_port=8000)
 workers = workers_from_env()
 forwarded_allow_ips = forwarded_allow_ips_from_env()
+# On a Unix socket (BIND_SOCKET) the client's address comes from the proxy beside the app.
+post_worker_init = trust_the_proxy_on_the_socket
 worker_class = "gevent"
 worker_connections = 1000
 timeout = 30

@@ -7,12 +7,14 @@ A config file takes the settings and hooks it wants by name, e.g.::
     bind = bind_from_env(default_port=8101)
     workers = workers_from_env()
     forwarded_allow_ips = forwarded_allow_ips_from_env()
+    post_worker_init = trust_the_proxy_on_the_socket
 
 gunicorn reads module-level names, so imported hooks count as defined.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 from pathlib import Path
@@ -51,6 +53,23 @@ def forwarded_allow_ips_from_env() -> str:
     in front sets this, to that proxy's addresses (docs/deploy.md, "Trusted proxies").
     """
     return os.environ.get("FORWARDED_ALLOW_IPS", "")
+
+
+def trust_the_proxy_on_the_socket(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: on a ``BIND_SOCKET`` binding, the client's address
+    is the one the proxy beside the app forwards (:mod:`chassis.proxied_peer`), since that
+    proxy is the socket's only peer. On TCP nothing changes: ``FORWARDED_ALLOW_IPS`` decides.
+
+    gunicorn has loaded the app by now (``worker.wsgi``, WSGI or ASGI) and serves what this
+    leaves there."""
+    if not os.environ.get("BIND_SOCKET"):
+        return
+    from chassis.proxied_peer import ProxiedPeerASGI, ProxiedPeerWSGI
+
+    app = worker.wsgi
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
+    is_asgi = inspect.iscoroutinefunction(call)
+    worker.wsgi = ProxiedPeerASGI(app) if is_asgi else ProxiedPeerWSGI(app)
 
 
 def workers_from_env() -> int:
