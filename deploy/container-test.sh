@@ -6,9 +6,10 @@
 #
 # engine -> base image -> the eight images -> databases and nx-27017 -> the
 # host-network variant of docker-compose.yml up -> every app and both nginx
-# healthy -> the contract suite and the browser tests against the monolith's nginx
-# (:28000) and the gateway's (:28080) -> each app takes the client's address from
-# its nginx, never from the client -> every container's processes non-root ->
+# healthy -> the contract suite against the monolith's nginx (:28000) and the
+# gateway's (:28080), side by side -> the browser tests against each -> each app
+# takes the client's address from its nginx, never from the client -> every
+# container's processes non-root ->
 # down -v, nx-27017 stopped, databases dropped (also on failure). Needs the
 # project venv (`make install`), the machine's PostgreSQL and Redis on 127.0.0.1,
 # and root or sudo for the engine.
@@ -232,8 +233,20 @@ if ((up_status != 0)) || ! wait_healthy; then
 fi
 
 failures=0
-contract_run monolith 28000 monolith || failures=$((failures + 1))
-contract_run gateway 28080 users || failures=$((failures + 1))
+# The two shops' contract runs share nothing (own databases, own ports): side by side.
+contract_run monolith 28000 monolith >"${work}/monolith.log" 2>&1 &
+monolith_run=$!
+contract_run gateway 28080 users >"${work}/gateway.log" 2>&1 &
+gateway_run=$!
+wait "${monolith_run}" || failures=$((failures + 1))
+wait "${gateway_run}" || failures=$((failures + 1))
+for name in monolith gateway; do
+    if [[ $(cat "${work}/${name}.counts" 2>/dev/null) == *" 0 failed, 0 errors"* ]]; then
+        tail -n 2 "${work}/${name}.log" >&2
+    else
+        cat "${work}/${name}.log" >&2
+    fi
+done
 browser_run monolith 28000 || failures=$((failures + 1))
 browser_run gateway 28080 || failures=$((failures + 1))
 forwarded=ok
