@@ -104,7 +104,11 @@ export async function orderPage(ctx) {
       if (opened) return; // a reconnect resumes after the last event: nothing is missed
       opened = true;
       // What changed between the first fetch and the stream's start is in no event it sends.
-      view.show(await api.order(view.order.id));
+      try {
+        view.show(await api.order(view.order.id));
+      } catch {
+        // The events to come still redraw the page; the next visit fetches it afresh.
+      }
     },
     onEvent: (event) => {
       const order = event.data;
