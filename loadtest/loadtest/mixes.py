@@ -39,6 +39,12 @@ EXPECTED_STATUSES = {
     "POST /api/orders/{id}/cancel": {200, 409},
 }
 
+# The test cards (payments approves the first, always declines the second) and the
+# address a shopper's checkout sends.
+APPROVED_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
+ADDRESS = {"name": "Load Shopper", "line1": "1 Load Street", "city": "Benchton",
+           "postal_code": "12345", "country": "GB"}
+
 # Share of checkouts paid with the test card that is always declined.
 DECLINED_SHARE = 0.1
 
