@@ -75,8 +75,11 @@ def decode(body: bytes) -> list[Span]:
 
 
 class OtlpReceiver:
-    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int, host: str = "127.0.0.1", keep: bool = True) -> None:
+        """``keep=False``: spans are counted (``received``), not decoded nor kept, for a
+        measurement that only needs the apps to export somewhere."""
         self.url = f"http://{host}:{port}"
+        self.received_bytes = 0
         self._spans: list[Span] = []
         self._lock = threading.Lock()
         receiver = self
@@ -89,7 +92,9 @@ class OtlpReceiver:
                 if self.path != "/v1/traces":
                     self.send_error(404)
                     return
-                receiver._add(decode(body))
+                receiver.received_bytes += len(body)
+                if keep:
+                    receiver._add(decode(body))
                 answer = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")

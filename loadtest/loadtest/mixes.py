@@ -15,6 +15,8 @@ MIXES: dict[str, dict[str, int]] = {
     "default": {"browse": 30, "product": 30, "search": 8, "categories": 7, "cart_view": 10,
                 "cart_set": 10, "checkout": 5, "orders": 4, "cancel": 1},
     "browse": {"browse": 40, "product": 40, "search": 10, "categories": 10},
+    # The two requests the tracing overhead is measured on (loadtest.tracing_overhead).
+    "read_and_checkout": {"product": 1, "checkout": 1},
     "checkout": {"product": 15, "cart_set": 20, "cart_view": 10, "checkout": 40, "orders": 10,
                  "cancel": 5},
 }

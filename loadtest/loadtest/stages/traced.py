@@ -49,7 +49,7 @@ def samples(ctx: Context) -> int:
     return 8 if ctx.settings.quick else 30
 
 
-def _free_port(preferred: int) -> int:
+def free_port(preferred: int) -> int:
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", preferred))
@@ -122,7 +122,7 @@ def _collect(receiver: OtlpReceiver, trace_ids: list[str], settle: float = 1.5
 def traced(ctx: Context) -> dict[str, Any]:
     if not ctx.local:
         return _from_metrics(ctx)
-    port = _free_port(RECEIVER_PORT)
+    port = free_port(RECEIVER_PORT)
     with OtlpReceiver(port=port) as receiver:
         env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url, **TRACING_ENV}
         restarted = {}
