@@ -16,7 +16,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,23 +150,26 @@ class Shop:
             process.wait_ready(60)
 
 
-def restart_apps(shop: Shop, env: Mapping[str, str | None]) -> float:
-    """Every app process of ``shop`` stopped, then started again (and ready) with ``env``
-    merged into its environment (a None value: the variable removed); the seconds it took.
-    Init steps are not run again: the data stays."""
+def restart_apps(shops: Iterable[Shop], env: Mapping[str, str | None]) -> float:
+    """Every app process of ``shops`` stopped (all at once), then started again and
+    ready, with ``env`` merged into its environment (a None value: the variable
+    removed); the seconds it took. Init steps are not run again: the data stays. The
+    starts are made from the calling thread (the main one: see devstack.process)."""
     began = time.monotonic()
-    processes = [shop.process(name) for name in APP_PROCESSES[shop.side]]
-    for process in reversed(processes):
-        process.stop()
+    shops = list(shops)
+    processes = [shop.process(name) for shop in shops for name in APP_PROCESSES[shop.side]]
+    with ThreadPoolExecutor(len(processes)) as pool:
+        list(pool.map(lambda process: process.stop(), processes))
     for process in processes:
         merged = {**process.spec.env, **{k: v for k, v in env.items() if v is not None}}
         for key in [k for k, v in env.items() if v is None]:
             merged.pop(key, None)
         process.spec = dataclasses.replace(process.spec, env=merged)
         process.start()
-    for process in processes:
-        process.wait_ready(90)
-    _wait_shop(shop.base_url)
+    with ThreadPoolExecutor(len(processes)) as pool:
+        list(pool.map(lambda process: process.wait_ready(90), processes))
+    for shop in shops:
+        _wait_shop(shop.base_url)
     return time.monotonic() - began
 
 

@@ -68,10 +68,9 @@ def measure(stores: str, users: int, seconds: float, rounds: int, workdir: Path
             for number in range(rounds):
                 for state in STATES:
                     if state != state_now:
-                        for side in SIDES:
-                            print(f"round {number + 1}/{rounds}: restarting {side} with "
-                                  f"tracing {state} ...", flush=True)
-                            restart_apps(shops[side], _env(state, receiver))
+                        print(f"round {number + 1}/{rounds}: restarting both shops with "
+                              f"tracing {state} ...", flush=True)
+                        restart_apps(shops.values(), _env(state, receiver))
                         state_now = state
                     for side in SIDES:
                         ctx.wait_healthy(side)

@@ -575,7 +575,9 @@ def _where_figures(r: dict[str, Any]) -> list[Any]:
     figures = []
     for kind, text in KIND_TEXT.items():
         figure, ax = plt.subplots(figsize=(8, 4.5))
+        palette = plt.get_cmap("tab20")
         drawn: dict[str, Any] = {}
+        shown_other = False
         for x, side in enumerate(SIDES):
             f = w["sides"][side][kind]
             total = sum(p["median_ms"] for p in f["parts"]) or 1.0
@@ -585,16 +587,18 @@ def _where_figures(r: dict[str, Any]) -> list[Any]:
                     other += part["median_ms"]
                     continue
                 name = part["name"]
-                bar = ax.bar(x, part["median_ms"], bottom=bottom, width=0.5,
-                             color=drawn[name].patches[0].get_facecolor() if name in drawn
-                             else None, edgecolor="white",
-                             label=None if name in drawn else name)
-                drawn.setdefault(name, bar)
+                if name not in drawn:
+                    drawn[name] = palette(len(drawn) % palette.N)
+                    label = name
+                else:
+                    label = None
+                ax.bar(x, part["median_ms"], bottom=bottom, width=0.5, color=drawn[name],
+                       edgecolor="white", label=label)
                 bottom += part["median_ms"]
             if other:
                 ax.bar(x, other, bottom=bottom, width=0.5, color="#cccccc", edgecolor="white",
-                       label="other" if "other" not in drawn else None)
-                drawn.setdefault("other", None)
+                       label=f"other (each under {PLOT_SHARE:.0%})" if not shown_other else None)
+                shown_other = True
         ax.set_xticks(range(len(SIDES)), SIDES)
         ax.set(title=f"Where the time goes: {text}", ylabel="median self time (ms)")
         ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.0, 0.5))

@@ -42,7 +42,7 @@ TRACING_ENV = {"OTEL_BSP_SCHEDULE_DELAY": "200"}
 def traced_estimate(ctx: Context) -> float:
     if not ctx.local:
         return 2.0
-    return 2 * 25.0 + len(SIDES) * 2 * (WARM_UP + samples(ctx)) * 0.1 + 5.0
+    return 30.0 + len(SIDES) * 2 * (WARM_UP + samples(ctx)) * 0.1 + 5.0
 
 
 def samples(ctx: Context) -> int:
@@ -125,10 +125,8 @@ def traced(ctx: Context) -> dict[str, Any]:
     port = free_port(RECEIVER_PORT)
     with OtlpReceiver(port=port) as receiver:
         env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url, **TRACING_ENV}
-        restarted = {}
-        for side in SIDES:
-            ctx.progress.say("restarting its apps with traces exported", side)
-            restarted[side] = round(restart_apps(ctx.shops[side], env), 1)
+        ctx.progress.say("restarting every app of both shops with traces exported")
+        restarted = round(restart_apps(ctx.shops.values(), env), 1)
         sent = {}
         for side in SIDES:
             ctx.wait_healthy(side)
