@@ -648,6 +648,9 @@ def _events_body(r: dict[str, Any]) -> str:
     if cost.get("status") == "ok":
         rows.append(["microservices", "CPU: the orders relay, s per 1,000 checkouts",
                      _spread(cost["relay_cpu_s_per_1000_checkouts"], 3)])
+        if cost.get("relay_core_share"):
+            rows.append(["microservices", "CPU: the orders relay, % of a core over the runs",
+                         _num(100 * (cost["relay_core_share"].get("median") or 0.0), 2)])
     rows.append(["monolith", "CPU: a relay", "none (the stream reads the outbox table)"])
     for side in SIDES:
         f = outbox.get(side) or {}
@@ -668,9 +671,12 @@ def _events_summary(r: dict[str, Any]) -> list[str]:
     cost, outbox = e["cost"], e["outbox"]
     lines = ["## What the events cost per checkout", ""]
     if cost.get("status") == "ok":
+        share = (cost.get("relay_core_share") or {}).get("median")
         lines.append("- microservices: the orders relay, "
                      f"{_spread(cost['relay_cpu_s_per_1000_checkouts'], 3)} CPU s per 1,000 "
-                     f"checkouts ({cost['checkouts']} checkouts)")
+                     f"checkouts ({cost['checkouts']} checkouts"
+                     + (f"; {100 * share:.1f} % of a core, idle polling included)"
+                        if share is not None else ")"))
     for side in SIDES:
         f = outbox.get(side) or {}
         if f.get("outbox_ms") is not None:

@@ -182,6 +182,9 @@ def _events_cost(equal: dict[str, Any], components: dict[str, Any]) -> dict[str,
     checkouts = [run["routes"].get(CHECKOUT_ROUTE, {}).get("requests", 0) for run in runs]
     return {"status": "ok", "process": RELAY, "checkouts": sum(checkouts),
             "relay_cpu_s": stats.spread(run["cpu_s"].get(RELAY, 0.0) for run in runs),
+            # Its share of one core over a run: a relay polls its outbox even when idle.
+            "relay_core_share": stats.spread(run["cpu_s"].get(RELAY, 0.0) / run["window_s"]
+                                             for run in runs if run.get("window_s")),
             "relay_cpu_s_per_1000_checkouts": stats.spread(
                 stats.per_thousand(run["cpu_s"].get(RELAY, 0.0), n)
                 for run, n in zip(runs, checkouts, strict=True) if n)}
