@@ -43,8 +43,10 @@ SERVICES = ("users", "catalog", "cart", "orders", "payments")
 RELAY = "orders-relay"
 # Every app process of a side (not its stores), as devstack names them.
 APP_PROCESSES = {MONOLITH: (MONOLITH,), MICROSERVICES: (*SERVICES, RELAY, "gateway")}
-# Both sides alike: no gateway rate limit (one generator is one client), quiet logs.
-SHOP_ENV = {"RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "WARNING"}
+# Both sides alike: no gateway rate limit (one generator is one client), quiet logs, and no
+# traces exported whatever the caller's shell sets (only the traced stage turns them on).
+SHOP_ENV = {"RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "WARNING",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": ""}
 
 
 @dataclass(frozen=True)
