@@ -80,6 +80,10 @@ compare: install ## Both shops side by side: every stage, report under reports/l
 bench-streams: install ## p50/p95 of product reads through the gateway with 0 and with 200 order-event streams open
 	$(BIN)/python -m loadtest bench-streams
 
+.PHONY: bench-tracing
+bench-tracing: install ## Both shops with traces exported and not: throughput, p50, p99 of a read and a checkout
+	$(BIN)/python -m loadtest bench-tracing
+
 .PHONY: lint
 lint: install ## ruff over the whole tree
 	$(BIN)/ruff check .

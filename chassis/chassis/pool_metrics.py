@@ -1,15 +1,19 @@
 """The connection pools of the stores' clients, as gauges (chassis.metrics).
 
     db_pool_connections{pool, state="open"|"in_use"}   kept up to date by the pool's events
+    db_pool_connections{pool, state="idle"}             Redis pools: open and not in use
     db_pool_max_connections{pool}                       the pool's ceiling
 
 Each worker keeps its own pools; in multiprocess mode the gauges add up the
 living workers. SQLAlchemy pools are watched through their events, pymongo's
-through its connection-pool monitoring.
+through its connection-pool monitoring, redis-py's (sync or asyncio) by
+recounting the pool each time a connection is taken from it or given back.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import TYPE_CHECKING, Any
 
 from chassis.metrics import POOL_CONNECTIONS, POOL_MAX
@@ -65,3 +69,48 @@ def mongo_pool_listener(pool: str = "mongodb", max_pool_size: int = 100) -> Any:
             in_use.dec()
 
     return Listener()
+
+
+def _connected(connection: Any) -> bool:
+    """A pooled redis-py connection with its socket open (a pool keeps the ones it
+    disconnected, to connect them again when taken)."""
+    flag = getattr(connection, "is_connected", None)
+    if isinstance(flag, bool):
+        return flag
+    return getattr(connection, "_sock", None) is not None
+
+
+def watch_redis_pool(client: Any, pool: str = "redis") -> None:
+    """Gauges for a redis-py client's connection pool (``redis.Redis`` or
+    ``redis.asyncio.Redis``), labelled ``pool``: connections in use, idle, and open."""
+    connections = client.connection_pool
+    in_use = POOL_CONNECTIONS.labels(pool, "in_use")
+    idle = POOL_CONNECTIONS.labels(pool, "idle")
+    opened = POOL_CONNECTIONS.labels(pool, "open")
+    POOL_MAX.labels(pool).set(connections.max_connections)
+
+    def recount() -> None:
+        busy = len(getattr(connections, "_in_use_connections", ()))
+        free = sum(1 for c in getattr(connections, "_available_connections", ())
+                   if _connected(c))
+        in_use.set(busy)
+        idle.set(free)
+        opened.set(busy + free)
+
+    for name in ("get_connection", "release", "disconnect"):
+        method = getattr(connections, name)
+        if inspect.iscoroutinefunction(method):
+            async def counted_async(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+                try:
+                    return await _method(*args, **kwargs)
+                finally:
+                    recount()
+            setattr(connections, name, functools.wraps(method)(counted_async))
+        else:
+            def counted(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+                try:
+                    return _method(*args, **kwargs)
+                finally:
+                    recount()
+            setattr(connections, name, functools.wraps(method)(counted))
+    recount()

@@ -75,8 +75,11 @@ def decode(body: bytes) -> list[Span]:
 
 
 class OtlpReceiver:
-    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
+    def __init__(self, port: int, host: str = "127.0.0.1", keep: bool = True) -> None:
+        """``keep=False``: spans are counted (``received``), not decoded nor kept, for a
+        measurement that only needs the apps to export somewhere."""
         self.url = f"http://{host}:{port}"
+        self.received_bytes = 0
         self._spans: list[Span] = []
         self._lock = threading.Lock()
         receiver = self
@@ -89,7 +92,9 @@ class OtlpReceiver:
                 if self.path != "/v1/traces":
                     self.send_error(404)
                     return
-                receiver._add(decode(body))
+                receiver.received_bytes += len(body)
+                if keep:
+                    receiver._add(decode(body))
                 answer = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
@@ -136,7 +141,8 @@ class OtlpReceiver:
         self._server.server_close()
 
 
-def _children(spans: list[Span]) -> dict[str | None, list[Span]]:
+def children_of(spans: list[Span]) -> dict[str | None, list[Span]]:
+    """Each span id's children (by start), and under None the spans with no parent here."""
     ids = {s.span_id for s in spans}
     children: dict[str | None, list[Span]] = defaultdict(list)
     for span in sorted(spans, key=lambda s: s.start_ns):
@@ -148,7 +154,7 @@ def render_tree(spans: list[Span]) -> str:
     """The trace as an indented tree: offset from the start, duration, service, kind, name."""
     if not spans:
         return "(no spans)"
-    children = _children(spans)
+    children = children_of(spans)
     origin = min(s.start_ns for s in spans)
     lines: list[str] = []
 
@@ -173,7 +179,7 @@ class HopTime:
     self_ms: float
 
 
-def _covered_ns(span: Span, children: list[Span]) -> int:
+def covered_ns(span: Span, children: list[Span]) -> int:
     """How much of ``span`` its children cover (overlaps counted once)."""
     covered, cursor = 0, span.start_ns
     for child in sorted(children, key=lambda c: c.start_ns):
@@ -189,14 +195,14 @@ def time_by_hop(spans: list[Span]) -> list[HopTime]:
     spans' own durations, ``self_ms`` the part no child span covers (for a client span
     of an HTTP call: the network and the other side's queueing; for a server span: the
     app's own work)."""
-    children = _children(spans)
+    children = children_of(spans)
     rows: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
     for span in spans:
         row = rows[(span.service, span.kind, span.name)]
         row[0] += 1
         row[1] += span.duration_ms
         row[2] += (span.end_ns - span.start_ns
-                   - _covered_ns(span, children.get(span.span_id, []))) / 1e6
+                   - covered_ns(span, children.get(span.span_id, []))) / 1e6
     table = [HopTime(s, k, n, int(c), round(t, 3), round(own, 3))
              for (s, k, n), (c, t, own) in rows.items()]
     return sorted(table, key=lambda h: h.self_ms, reverse=True)

@@ -19,6 +19,7 @@ from chassis.fastapi_support import install
 from chassis.health import AsyncCheck
 from chassis.logs import configure_logging
 from chassis.outbound import UnsendableRequest
+from chassis.pool_metrics import watch_redis_pool
 from chassis.problems import BadRequest, ErrorTable, Unavailable
 from chassis.tracing import install_fastapi
 from fastapi import FastAPI
@@ -89,6 +90,7 @@ def open_gateway(settings: Settings,
                                  audience=settings.jwt_audience)
     redis = Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS,
                            socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+    watch_redis_pool(redis, "redis")  # the pool's gauges (chassis.pool_metrics)
     limit = settings.rate_limit_per_minute
     limiter = RateLimiter(redis, limit=limit) if limit > 0 else None
     return Gateway(upstreams, EdgeAuth(verifier), redis, limiter)

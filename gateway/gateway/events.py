@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from chassis.pool_metrics import watch_redis_pool
 from chassis.problems import Unavailable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -34,6 +35,8 @@ PATH = "/api/orders/events"
 START = "0-0"
 SCAN_PAGE = 200
 READ_COUNT = 100
+# Broker connections beyond one per open stream: the lookups of streams being opened.
+SPARE_CONNECTIONS = 16
 
 
 @dataclass
@@ -48,9 +51,15 @@ class OrderEvents:
     @classmethod
     def open(cls, settings: Settings) -> OrderEvents:
         heartbeat = settings.sse_heartbeat_seconds
+        cap = settings.sse_max_streams_per_worker
+        # Each open stream holds a connection in XREAD BLOCK: the pool must hold as many as
+        # the cap lets open (redis-py's default pool stops at 100, and the streams past it
+        # were refused as if the broker were down).
         redis = Redis.from_url(settings.events_redis_url or settings.redis_url,
-                               socket_timeout=heartbeat + 5, socket_connect_timeout=1.0)
-        return cls(redis, heartbeat, settings.sse_max_streams_per_worker)
+                               socket_timeout=heartbeat + 5, socket_connect_timeout=1.0,
+                               max_connections=cap + SPARE_CONNECTIONS)
+        watch_redis_pool(redis, "redis-events")
+        return cls(redis, heartbeat, cap)
 
     async def aclose(self) -> None:
         await self.redis.aclose()

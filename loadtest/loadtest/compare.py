@@ -32,7 +32,7 @@ from loadtest.shops import (
     local_shops,
     remote_shops,
 )
-from loadtest.stages import Stage, disrupt, load
+from loadtest.stages import Stage, disrupt, load, traced
 from loadtest.stages.context import Context, Progress, Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +47,9 @@ STAGES = [
           needs_local=True),
     Stage("redeploy", "graceful redeploy", disrupt.redeploy, disrupt.redeploy_estimate,
           needs_local=True),
+    # Last: it restarts the shops with traces exported, which no other stage should pay for.
+    Stage("where_time_goes", "where the time goes (traced)", traced.traced,
+          traced.traced_estimate),
 ]
 STARTUP_ESTIMATE_S = 40.0
 

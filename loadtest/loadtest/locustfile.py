@@ -50,9 +50,7 @@ READY_FILE = os.environ.get("LOADTEST_READY_FILE")
 if MODE not in ("closed", "open") or (MODE == "open" and RATE <= 0):
     raise SystemExit("LOADTEST_MODE is closed or open; open needs LOADTEST_RATE > 0")
 
-APPROVED_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
-ADDRESS = {"name": "Load Shopper", "line1": "1 Load Street", "city": "Benchton",
-           "postal_code": "12345", "country": "GB"}
+APPROVED_CARD, DECLINED_CARD, ADDRESS = mixes.APPROVED_CARD, mixes.DECLINED_CARD, mixes.ADDRESS
 
 recorder = Recorder()
 tickets: Queue[float] = Queue()

@@ -15,6 +15,8 @@ MIXES: dict[str, dict[str, int]] = {
     "default": {"browse": 30, "product": 30, "search": 8, "categories": 7, "cart_view": 10,
                 "cart_set": 10, "checkout": 5, "orders": 4, "cancel": 1},
     "browse": {"browse": 40, "product": 40, "search": 10, "categories": 10},
+    # The two requests the tracing overhead is measured on (loadtest.tracing_overhead).
+    "read_and_checkout": {"product": 1, "checkout": 1},
     "checkout": {"product": 15, "cart_set": 20, "cart_view": 10, "checkout": 40, "orders": 10,
                  "cancel": 5},
 }
@@ -38,6 +40,12 @@ EXPECTED_STATUSES = {
     "POST /api/orders": {201, 402, 409},
     "POST /api/orders/{id}/cancel": {200, 409},
 }
+
+# The test cards (payments approves the first, always declines the second) and the
+# address a shopper's checkout sends.
+APPROVED_CARD, DECLINED_CARD = "4242424242424242", "4000000000000002"
+ADDRESS = {"name": "Load Shopper", "line1": "1 Load Street", "city": "Benchton",
+           "postal_code": "12345", "country": "GB"}
 
 # Share of checkouts paid with the test card that is always declined.
 DECLINED_SHARE = 0.1

@@ -16,7 +16,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +40,13 @@ SERVICE_PORTS = {"users": 28101, "catalog": 28102, "cart": 28103, "orders": 2810
 MONGODB_PORT, EMBEDDED_REDIS_PORT = 28017, 28379
 COMPARE_REDIS_URL = os.environ.get("COMPARE_REDIS_URL", "redis://127.0.0.1:6379/7")
 SERVICES = ("users", "catalog", "cart", "orders", "payments")
-# Both sides alike: no gateway rate limit (one generator is one client), quiet logs.
-SHOP_ENV = {"RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "WARNING"}
+RELAY = "orders-relay"
+# Every app process of a side (not its stores), as devstack names them.
+APP_PROCESSES = {MONOLITH: (MONOLITH,), MICROSERVICES: (*SERVICES, RELAY, "gateway")}
+# Both sides alike: no gateway rate limit (one generator is one client), quiet logs, and no
+# traces exported whatever the caller's shell sets (only the traced stage turns them on).
+SHOP_ENV = {"RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "WARNING",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": ""}
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,29 @@ class Shop:
             process.wait_ready(60)
 
 
+def restart_apps(shops: Iterable[Shop], env: Mapping[str, str | None]) -> float:
+    """Every app process of ``shops`` stopped (all at once), then started again and
+    ready, with ``env`` merged into its environment (a None value: the variable
+    removed); the seconds it took. Init steps are not run again: the data stays. The
+    starts are made from the calling thread (the main one: see devstack.process)."""
+    began = time.monotonic()
+    shops = list(shops)
+    processes = [shop.process(name) for shop in shops for name in APP_PROCESSES[shop.side]]
+    with ThreadPoolExecutor(len(processes)) as pool:
+        list(pool.map(lambda process: process.stop(), processes))
+    for process in processes:
+        merged = {**process.spec.env, **{k: v for k, v in env.items() if v is not None}}
+        for key in [k for k, v in env.items() if v is None]:
+            merged.pop(key, None)
+        process.spec = dataclasses.replace(process.spec, env=merged)
+        process.start()
+    with ThreadPoolExecutor(len(processes)) as pool:
+        list(pool.map(lambda process: process.wait_ready(90), processes))
+    for shop in shops:
+        _wait_shop(shop.base_url)
+    return time.monotonic() - began
+
+
 def _tree(process: ManagedProcess) -> list[int]:
     return procfs.tree(process.pid) if process.running and process.pid else []
 
@@ -229,6 +258,9 @@ def local_shops(settings: LocalSettings, workdir: Path) -> Iterator[dict[str, Sh
             micro = [_app_component(micro_stack, "gateway", MICROSERVICES, "edge")]
             micro += [_app_component(micro_stack, name, MICROSERVICES, "services")
                       for name in SERVICES]
+            micro.append(Component(RELAY, MICROSERVICES, "services",
+                                   lambda: _tree(micro_stack.process(RELAY)),
+                                   "the orders outbox relay: publishes the order events"))
             micro.append(_app_component(micro_stack, "mongodb", MICROSERVICES, "stores"))
             if postgres:
                 for side in SIDES:

@@ -95,6 +95,11 @@ def test_every_app_reports_its_routes_steps_pools_and_processes_after_traffic(
         assert value(samples, "db_pool_max_connections", pool="sqlite") >= 1, app
     assert value(scrape(stack, "catalog"), "db_pool_connections", pool="mongodb",
                  state="open") >= 1
+    for app in ("gateway", "cart"):  # readiness pings Redis; the cart keeps its carts there
+        samples = scrape(stack, app)
+        assert value(samples, "db_pool_connections", pool="redis", state="open") >= 1, app
+        assert value(samples, "db_pool_connections", pool="redis", state="in_use") == 0, app
+        assert value(samples, "db_pool_max_connections", pool="redis") >= 1, app
     for app, downstream in (("gateway", "catalog"), ("gateway", "orders"),
                             ("orders", "payments")):
         samples = scrape(stack, app)

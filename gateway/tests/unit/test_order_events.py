@@ -99,3 +99,35 @@ async def test_a_broker_that_is_away_costs_comments_not_the_stream() -> None:
     assert chunks[1:] == [": keep-alive\n\n", ": keep-alive\n\n"]
     await messages.aclose()
     await away.aclose()
+
+
+async def test_more_streams_than_redis_pys_default_pool_all_get_their_events(
+        redis: Redis) -> None:
+    """redis-py's pool stops at 100 connections, and each open stream holds one in XREAD
+    BLOCK: the hub's pool is sized from the cap, so stream 101 and on are served too."""
+    import asyncio
+
+    from gateway.config import Settings
+
+    from .conftest import TEST_REDIS_URL
+
+    count = 120
+    events = OrderEvents.open(Settings(events_redis_url=TEST_REDIS_URL,
+                                       sse_heartbeat_seconds=5.0,
+                                       sse_max_streams_per_worker=count))
+    keys = [f"test:gateway:events:{uuid.uuid4().hex}" for _ in range(count)]
+    streams = [events.messages(key, await events.position(key, None)) for key in keys]
+    try:
+        for messages in streams:
+            assert (await anext(messages)).startswith(": stream open")
+        readers = [asyncio.ensure_future(next_messages(m, 1)) for m in streams]
+        await asyncio.sleep(0.5)  # every reader in its XREAD BLOCK
+        for key in keys:
+            await add(redis, key, f"event-{key[-6:]}")
+        delivered = await asyncio.wait_for(asyncio.gather(*readers), 3.0)
+        assert [ids(chunks) for chunks in delivered] == [[f"event-{k[-6:]}"] for k in keys]
+    finally:
+        for messages in streams:
+            await messages.aclose()
+        await redis.delete(*keys)
+        await events.aclose()

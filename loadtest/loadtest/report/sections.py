@@ -520,6 +520,173 @@ def _ratios_summary(r: dict[str, Any]) -> list[str]:
         lines += ["", "Skipped: " + "; ".join(f"{s['stage']} ({s['reason']})" for s in skipped)]
     return [*lines, ""]
 
+# -- where the time goes, what the events cost ---------------------------------------
+
+KIND_TEXT = {"checkout": "a checkout (POST /api/orders)",
+             "product": "a product read (GET /api/products/{id})"}
+PART_TEXT = {"hop": "hop (own work)", "store": "store call", "http": "HTTP call"}
+PLOT_SHARE = 0.03  # parts under this share of a bar are drawn together as "other"
+
+
+def _where(r: dict[str, Any]) -> dict[str, Any] | None:
+    return _ok(r, "where_time_goes")
+
+
+def _where_body(r: dict[str, Any]) -> str:
+    w = _where(r)
+    if not w:
+        return ""
+    if w.get("source") == "metrics":
+        rows = [[side, html.escape(f["route"]), _num(f["edge_mean_ms"], 2), _num(f["requests"])]
+                for side in SIDES for f in (w["sides"].get(side) or {}).values()]
+        return (f"<p>{html.escape(w.get('reason', ''))}.</p>"
+                + _table(["shop", "route", "edge mean (ms)", "requests"], rows))
+    parts = [f"<p>From the traces of {w['samples']} requests of each kind per shop, sent "
+             f"{html.escape(w['load'])}, with both shops restarted with spans exported (only "
+             "for this stage). Each part is the time spent in it and not in its children: a "
+             "hop is an app's own work (its server span), a store call a SQL, MongoDB or Redis "
+             "client span, an HTTP call the caller's client span less the callee's server span "
+             "(network and queueing). Medians over the sampled requests; medians of parts need "
+             "not add up to the median total.</p>"]
+    for kind, text in KIND_TEXT.items():
+        rows = []
+        for side in SIDES:
+            f = w["sides"][side][kind]
+            rows.append([f"<b>{side}</b>", "<b>total (edge server span)</b>", "",
+                         f"<b>{_num(f['total_ms'], 2)}</b>",
+                         f"client: {_num(f['client_median_ms'], 2)}"])
+            for part in f["parts"]:
+                rows.append([side, html.escape(part["name"]), PART_TEXT[part["kind"]],
+                             _num(part["median_ms"], 2), _num(part["mean_ms"], 2)])
+        parts.append(f"<h3>{html.escape(text)}</h3>" + _table(
+            ["shop", "part", "kind", "median ms", "mean ms"], rows))
+    for side in SIDES:
+        tree = w["sides"][side]["checkout"].get("example_tree")
+        if tree:
+            parts.append(f"<details><summary>One {side} checkout's trace</summary><pre>"
+                         f"{html.escape(tree)}</pre></details>")
+    return "".join(parts)
+
+
+def _where_figures(r: dict[str, Any]) -> list[Any]:
+    w = _where(r)
+    if not w or w.get("source") != "traces":
+        return []
+    figures = []
+    for kind, text in KIND_TEXT.items():
+        figure, ax = plt.subplots(figsize=(8, 4.5))
+        palette = plt.get_cmap("tab20")
+        drawn: dict[str, Any] = {}
+        shown_other = False
+        for x, side in enumerate(SIDES):
+            f = w["sides"][side][kind]
+            total = sum(p["median_ms"] for p in f["parts"]) or 1.0
+            bottom, other = 0.0, 0.0
+            for part in f["parts"]:
+                if part["median_ms"] < PLOT_SHARE * total:
+                    other += part["median_ms"]
+                    continue
+                name = part["name"]
+                if name not in drawn:
+                    drawn[name] = palette(len(drawn) % palette.N)
+                    label = name
+                else:
+                    label = None
+                ax.bar(x, part["median_ms"], bottom=bottom, width=0.5, color=drawn[name],
+                       edgecolor="white", label=label)
+                bottom += part["median_ms"]
+            if other:
+                ax.bar(x, other, bottom=bottom, width=0.5, color="#cccccc", edgecolor="white",
+                       label=f"other (each under {PLOT_SHARE:.0%})" if not shown_other else None)
+                shown_other = True
+        ax.set_xticks(range(len(SIDES)), SIDES)
+        ax.set(title=f"Where the time goes: {text}", ylabel="median self time (ms)")
+        ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+        figures.append(figure)
+    return figures
+
+
+def _where_summary(r: dict[str, Any]) -> list[str]:
+    w = _where(r)
+    if not w:
+        return _skipped(r, "where_time_goes")
+    lines = ["## Where the time goes", ""]
+    if w.get("source") == "metrics":
+        lines.append(f"{w.get('reason', '')}.")
+        for side in SIDES:
+            for f in (w["sides"].get(side) or {}).values():
+                lines.append(f"- {side} {f['route']}: {_num(f['edge_mean_ms'], 2)} ms mean")
+        return [*lines, ""]
+    lines.append(f"Medians over {w['samples']} traced requests per kind and shop, one at a "
+                 "time; self time per hop and per store/HTTP call (ms).")
+    for kind, text in KIND_TEXT.items():
+        lines += ["", f"### {text}", "", "| shop | part | kind | median ms |", "|---|---|---|---|"]
+        for side in SIDES:
+            f = w["sides"][side][kind]
+            lines.append(f"| {side} | **total** (edge server span) | | "
+                         f"**{_num(f['total_ms'], 2)}** |")
+            for part in f["parts"]:
+                lines.append(f"| {side} | {part['name']} | {PART_TEXT[part['kind']]} | "
+                             f"{_num(part['median_ms'], 2)} |")
+    return [*lines, ""]
+
+
+def _events_figures_of(r: dict[str, Any]) -> dict[str, Any]:
+    cost = (_ok(r, "cost") or {}).get("events") or {}
+    where = _where(r) or {}
+    outbox = {side: (where.get("sides", {}).get(side, {}).get("checkout") or {})
+              for side in SIDES} if where.get("source") == "traces" else {}
+    return {"cost": cost, "outbox": outbox}
+
+
+def _events_body(r: dict[str, Any]) -> str:
+    e = _events_figures_of(r)
+    cost, outbox = e["cost"], e["outbox"]
+    if not cost and not outbox:
+        return "<p>Needs the cost and the traced stages (local shops).</p>"
+    rows = []
+    if cost.get("status") == "ok":
+        rows.append(["microservices", "CPU: the orders relay, s per 1,000 checkouts",
+                     _spread(cost["relay_cpu_s_per_1000_checkouts"], 3)])
+        if cost.get("relay_core_share"):
+            rows.append(["microservices", "CPU: the orders relay, % of a core over the runs",
+                         _num(100 * (cost["relay_core_share"].get("median") or 0.0), 2)])
+    rows.append(["monolith", "CPU: a relay", "none (the stream reads the outbox table)"])
+    for side in SIDES:
+        f = outbox.get(side) or {}
+        if f.get("outbox_ms") is not None:
+            share = f["outbox_ms"] / f["total_ms"] if f.get("total_ms") else None
+            rows.append([side, "latency: the outbox write in a checkout, median ms "
+                         f"({_num(f['outbox_writes_per_request'], 1)} writes)",
+                         f"{_num(f['outbox_ms'], 2)} ({_num(100 * share if share else None)} % "
+                         "of the checkout)"])
+    return ("<p>The order events are written to an outbox in the checkout's own transaction "
+            "(its latency cost: the INSERT's time, from the traces); on the microservices a "
+            "relay process publishes them to Redis Streams (its CPU cost, from the cost stage, "
+            "idle polling included).</p>" + _table(["shop", "what", "figure"], rows))
+
+
+def _events_summary(r: dict[str, Any]) -> list[str]:
+    e = _events_figures_of(r)
+    cost, outbox = e["cost"], e["outbox"]
+    lines = ["## What the events cost per checkout", ""]
+    if cost.get("status") == "ok":
+        share = (cost.get("relay_core_share") or {}).get("median")
+        lines.append("- microservices: the orders relay, "
+                     f"{_spread(cost['relay_cpu_s_per_1000_checkouts'], 3)} CPU s per 1,000 "
+                     f"checkouts ({cost['checkouts']} checkouts"
+                     + (f"; {100 * share:.1f} % of a core, idle polling included)"
+                        if share is not None else ")"))
+    for side in SIDES:
+        f = outbox.get(side) or {}
+        if f.get("outbox_ms") is not None:
+            lines.append(f"- {side}: the outbox write, {_num(f['outbox_ms'], 2)} ms of a "
+                         f"{_num(f['total_ms'], 2)} ms checkout (median)")
+    if len(lines) == 2:
+        lines.append("- needs the cost and the traced stages (local shops)")
+    return [*lines, ""]
+
+
 
 SECTIONS: list[Section] = [
     Section("settings", "The run: machine, commit, settings", _run_body, summary=_run_summary),
@@ -534,5 +701,9 @@ SECTIONS: list[Section] = [
             _isolation_summary),
     Section("redeploy", "Graceful redeploy", _redeploy_body, _redeploy_figures,
             _redeploy_summary),
+    Section("where_time_goes", "Where the time goes (traces)", _where_body, _where_figures,
+            _where_summary),
+    Section("events_cost", "What the events cost per checkout", _events_body,
+            summary=_events_summary),
     Section("metrics", "What the shops counted themselves (/metrics)", _metrics_body),
 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 REQUIRED_KEYS = ("machine", "commit", "settings", "capacity", "equal_load", "cost", "restart",
-                 "isolation", "redeploy", "ratios")
+                 "isolation", "redeploy", "where_time_goes", "ratios")
 
 
 @dataclass(frozen=True)

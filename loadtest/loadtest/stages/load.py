@@ -9,7 +9,7 @@ from typing import Any
 from loadtest import stats
 from loadtest.generator import open_loop_users
 from loadtest.schedule import alternating
-from loadtest.shops import SIDES
+from loadtest.shops import MICROSERVICES, RELAY, SIDES
 from loadtest.stages.context import Context, requests_per_action
 
 PERCENTILES = ("p50_ms", "p95_ms", "p99_ms")
@@ -163,9 +163,31 @@ def cost(ctx: Context) -> dict[str, Any]:
         for run in runs:
             run.pop("memory", None)
     return {"status": "ok", "source": "equal_load", "sides": sides,
+            "events": _events_cost(equal, components),
             "generator_cpu_s_per_1000": {side: stats.spread(stats.per_thousand(
                 run["cpu_s"].get("load generator", 0.0), run["requests"])
                 for run in equal["sides"][side]["runs"]) for side in SIDES}}
+
+
+CHECKOUT_ROUTE = "POST /api/orders"
+
+
+def _events_cost(equal: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """What publishing the order events costs in CPU: the orders relay's CPU seconds per
+    1,000 checkouts of the equal-load runs (the monolith has no relay: its stream reads
+    its outbox table, whose write is in the checkout's own time, see the traced stage)."""
+    if RELAY not in components:
+        return {"status": "skipped", "reason": "no relay process sampled"}
+    runs = equal["sides"][MICROSERVICES]["runs"]
+    checkouts = [run["routes"].get(CHECKOUT_ROUTE, {}).get("requests", 0) for run in runs]
+    return {"status": "ok", "process": RELAY, "checkouts": sum(checkouts),
+            "relay_cpu_s": stats.spread(run["cpu_s"].get(RELAY, 0.0) for run in runs),
+            # Its share of one core over a run: a relay polls its outbox even when idle.
+            "relay_core_share": stats.spread(run["cpu_s"].get(RELAY, 0.0) / run["window_s"]
+                                             for run in runs if run.get("window_s")),
+            "relay_cpu_s_per_1000_checkouts": stats.spread(
+                stats.per_thousand(run["cpu_s"].get(RELAY, 0.0), n)
+                for run, n in zip(runs, checkouts, strict=True) if n)}
 
 
 def _sum_memory(memory: dict[str, dict[str, int]]) -> dict[str, int]:

@@ -40,6 +40,11 @@ HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 MAX_LAST_EVENT_ID = 64
 READ_COUNT = 100
 RECONNECT_MS = 500
+# Old events are purged when a stream opens, at most this often per worker: a burst of
+# streams opening (clients reconnecting every SSE_MAX_STREAM_SECONDS) is not a burst of
+# DELETEs. Purging later only keeps events longer than the retention asks.
+PURGE_EVERY_SECONDS = 60.0
+_last_purge = [float("-inf")]
 
 
 @bp.get("/api/orders/events")
@@ -61,10 +66,13 @@ def order_events() -> Response:
 
 def _position(db: Database, user_id: str, last_event_id: str | None, retention: int) -> int:
     """The ``seq`` to read after: the resumed event's, else the caller's newest now."""
-    with db.uow(write=True) as uow:
+    if time.monotonic() - _last_purge[0] >= PURGE_EVERY_SECONDS:
+        _last_purge[0] = time.monotonic()
+        with db.uow(write=True) as uow:
+            OutboxRepository(uow.session).purge(now=utcnow(), retention_seconds=retention)
+            uow.commit()
+    with db.uow() as uow:
         outbox = OutboxRepository(uow.session)
-        outbox.purge(now=utcnow(), retention_seconds=retention)
-        uow.commit()
         if last_event_id is None or not last_event_id.strip():
             return outbox.newest_seq(user_id)
         if len(last_event_id) > MAX_LAST_EVENT_ID:

@@ -11,6 +11,7 @@ from chassis.fastapi_support import install
 from chassis.jwks import JwksVerifier
 from chassis.logs import configure_logging
 from chassis.outbound import AsyncServiceClient
+from chassis.pool_metrics import watch_redis_pool
 from chassis.problems import ErrorTable, NotFound, Unavailable, ValidationFailed
 from chassis.tokens import TokenVerifier
 from chassis.tracing import install_fastapi
@@ -47,6 +48,7 @@ def _lifespan(settings: Settings, catalog_transport: httpx.AsyncBaseTransport | 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.redis = connect(settings.redis_url,
                                   timeout_seconds=settings.redis_timeout_seconds)
+        watch_redis_pool(app.state.redis, "redis")  # the pool's gauges (chassis.pool_metrics)
         app.state.catalog = ProductCatalog(AsyncServiceClient(
             "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
             transport=catalog_transport))  # a public route: no caller token
