@@ -14,7 +14,8 @@ from orders.db import Database
 from orders.domain import Card, Checkout, OutOfStock, PaymentDeclined, ShippingAddress
 from orders.models import OutboxRow
 from orders.relay import relay_once
-from orders.saga import Saga, checkout
+from orders.saga import Saga
+from orders.service import checkout
 from redis import ConnectionError as RedisConnectionError
 from redis import Redis
 from sqlalchemy import select
@@ -45,7 +46,7 @@ def broker() -> Iterator[Redis]:
 def bought(saga: Saga, fake, user_id: str, create_product: Callable[..., str]) -> Callable:
     def buy(card_number: str = "4242424242424242") -> str:
         fake.put_in_cart(user_id, create_product(stock=3), 1)
-        return checkout(saga, user_id=user_id, request=request(card_number), claim=None).id
+        return checkout(saga=saga, user_id=user_id, request=request(card_number)).id
     return buy
 
 
@@ -88,7 +89,7 @@ def test_a_declined_checkout_writes_created_then_failed_and_out_of_stock_writes_
         bought("4000000000000002")
     fake.put_in_cart(user_id, create_product(stock=0), 1)
     with pytest.raises(OutOfStock):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
 
     assert [row.event["type"] for row in outbox(saga.db)] == ["order.created", "order.failed"]
 
