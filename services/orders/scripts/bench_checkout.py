@@ -103,7 +103,7 @@ def _step_seconds(url: str) -> dict[str, tuple[float, float]]:
     for line in httpx.get(f"{url}/metrics", timeout=10.0).text.splitlines():
         match = re.match(r'(checkout_step_duration_seconds|http_client_request_duration_seconds|'
                          r'http_request_duration_seconds)'
-                         r'_(sum|count)\{([^}]*)\} (\S+)', line)
+                         r'_(sum|count)\{(.*)\} (\S+)$', line)
         if match:
             labels = dict(re.findall(r'(\w+)="([^"]*)"', match.group(3)))
             name = labels.get("step") or " ".join(
@@ -121,6 +121,22 @@ def _print_steps(side: str, before: dict[str, tuple[float, float]],
         if count:
             print(f"  {side:10} {name[:44]:44} mean {1000 * total / count:6.1f} ms"
                   f"  (n={count:.0f})")
+
+
+def _closed_connections() -> dict[str, int]:
+    """Connections to each service port closed in the last minute (TIME_WAIT): a client
+    that reuses its pooled connections leaves next to none."""
+    out = subprocess.run(["ss", "-Htan", "state", "time-wait"], capture_output=True,
+                         text=True, check=False).stdout
+    ports = {str(port): name for name, port in SERVICE_PORTS.items()}
+    found = dict.fromkeys(SERVICE_PORTS, 0)
+    for line in out.splitlines():
+        fields = line.split()
+        for address in fields[-2:]:
+            name = ports.get(address.rsplit(":", 1)[-1])
+            if name:
+                found[name] += 1
+    return found
 
 
 def main() -> None:
@@ -144,12 +160,14 @@ def main() -> None:
         finally:
             _stop(profilers)
         after = {side: _step_seconds(url) for side, url in metrics.items()}
+        closed = _closed_connections()
     p50 = {side: statistics.median(values) for side, values in timings.items()}
     for side, values in timings.items():
         p90 = statistics.quantiles(values, n=10)[-1]
         print(f"{side:14} checkout p50 {p50[side]:7.1f} ms  p90 {p90:7.1f} ms  (n={len(values)})")
     for side in metrics:
         _print_steps(side, before[side], after[side])
+    print("connections closed during the run (TIME_WAIT), by service port:", closed)
     print(f"ratio microservices/monolith p50: {p50[MICROSERVICES] / p50[MONOLITH]:.2f}")
 
 
