@@ -52,7 +52,6 @@ class CartLine:
 @dataclass(frozen=True)
 class Product:
     """A product as the catalog prices it at checkout."""
-
     id: str
     sku: str
     name: str
@@ -87,8 +86,6 @@ class PaymentSummary:
 
 @dataclass(frozen=True)
 class Charge:
-    """What payments says about an order's charge."""
-
     order_id: str
     status: ChargeStatus
 
