@@ -4,6 +4,7 @@ Redis Streams (real Redis, db 9, emptied around each test)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -140,3 +141,31 @@ def test_with_the_broker_down_events_wait_in_the_outbox_and_go_out_when_it_is_ba
 
     assert relay(saga.db, broker) == 2
     assert len(stream_events(broker, streams.user_stream(user_id))) == 2
+
+
+def test_on_sqlite_the_relay_publishes_without_holding_the_write_lock(
+        saga: Saga, bought: Callable[..., str], broker: Redis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout's writes must not queue behind the broker's round trips."""
+    bought()
+    path = saga.db.engine.url.database
+    assert saga.db.dialect == "sqlite" and path
+    writes_during_publish: list[bool] = []
+    real_publish = streams.publish
+
+    def publish_while_writing(*args: object, **kwargs: object) -> bool:
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what a checkout's write begins with
+            other.execute("ROLLBACK")
+            writes_during_publish.append(True)
+        except sqlite3.OperationalError:
+            writes_during_publish.append(False)
+        finally:
+            other.close()
+        return real_publish(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(streams, "publish", publish_while_writing)
+    assert relay(saga.db, broker) == 2
+    assert writes_during_publish == [True, True]
+    assert all(row.published_at is not None for row in outbox(saga.db))
