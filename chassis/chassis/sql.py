@@ -54,6 +54,12 @@ def sql_integer(value: int) -> int:
     return min(value, MAX_SQL_INTEGER)
 
 
+def rowcount(result: Any) -> int:
+    """How many rows an UPDATE or DELETE matched (0 when the driver cannot tell): the one
+    way every repository reads it, for conditional moves (``rowcount(...) == 1``)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 

@@ -121,11 +121,15 @@ class EmptyCart(Exception):
 
 
 class PaymentDeclined(Exception):
-    """The card was declined; the failed order is kept under ``order_id``."""
+    """The card was declined; the failed ``order`` is kept."""
 
-    def __init__(self, order_id: str) -> None:
-        super().__init__(order_id)
-        self.order_id = order_id
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.id)
+        self.order = order
+
+    @property
+    def order_id(self) -> str:
+        return self.order.id
 
 
 class OrderNotFound(Exception):

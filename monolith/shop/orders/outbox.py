@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chassis.events import ORDER_CONFIRMED, ORDER_CREATED, ORDER_FAILED, cloud_event
+from chassis.sql import rowcount
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -67,4 +68,4 @@ class OutboxRepository:
     def purge(self, *, now: datetime, retention_seconds: int) -> int:
         result = self.session.execute(delete(OutboxRow).where(
             OutboxRow.created_at < now - timedelta(seconds=retention_seconds)))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)

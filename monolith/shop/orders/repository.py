@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from chassis.sql import rowcount
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -73,7 +74,7 @@ class OrderRepository:
         result = self.session.execute(
             update(OrderRow).where(OrderRow.id == order_id, OrderRow.status == from_status)
             .values(status=to_status, updated_at=now))
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return rowcount(result) == 1
 
 
 class IdempotencyRepository:
@@ -108,9 +109,9 @@ class IdempotencyRepository:
                        & (IdempotencyKeyRow.created_at < abandoned_before)))
             .values(fingerprint=fingerprint, state="in_progress", status_code=None,
                     response_body=None, created_at=now, expires_at=expires_at))
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return rowcount(result) == 1
 
-    def complete(self, *, user_id: str, key: str, claimed_at: datetime, status_code: int,
+    def complete(self, *, user_id: str, key: str, claimed_at: datetime | None, status_code: int,
                  body: dict[str, Any], expires_at: datetime) -> bool:
         """Store the response of the claim made at ``claimed_at``; False when that claim
         is no longer there (taken over after its lease)."""
@@ -121,9 +122,9 @@ class IdempotencyRepository:
                    IdempotencyKeyRow.created_at == claimed_at)
             .values(state="completed", status_code=status_code, response_body=body,
                     expires_at=expires_at))
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return rowcount(result) == 1
 
-    def release(self, *, user_id: str, key: str, claimed_at: datetime) -> None:
+    def release(self, *, user_id: str, key: str, claimed_at: datetime | None) -> None:
         self.session.execute(
             delete(IdempotencyKeyRow)
             .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,

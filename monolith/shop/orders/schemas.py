@@ -6,12 +6,13 @@ import hashlib
 import json
 from typing import Annotated
 
+from chassis.cards import Card, is_expired, luhn_valid
 from chassis.clock import rfc3339, utcnow
 from chassis.validation import PlainText
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from shop.orders.domain import Checkout, Order, OrderLine, OrderStatus, ShippingAddress
-from shop.payments.domain import Card, ChargeStatus, is_expired, luhn_valid
+from shop.payments.domain import ChargeStatus
 
 AddressLine = Annotated[PlainText, Field(min_length=1, max_length=200)]
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from chassis.clock import utcnow
 from chassis.events import ORDER_CANCELLED
 from chassis.steps import checkout_finished, checkout_step
-from sqlalchemy.orm import Session
 
 from shop.cart.repository import CartRepository
 from shop.catalog import service as catalog
 from shop.db import Database
+from shop.orders import idempotency
 from shop.orders.domain import (
     Checkout,
     EmptyCart,
@@ -20,26 +18,24 @@ from shop.orders.domain import (
     OrderNotFound,
     PaymentDeclined,
 )
+from shop.orders.idempotency import Keyed, StoredResponse
 from shop.orders.outbox import OutboxRepository, checkout_events, order_event
 from shop.orders.repository import OrderRepository
 from shop.payments import service as payments
 from shop.payments.domain import Charge
 
-# Called inside the transaction that records an order (confirmed or failed), before
-# it commits: the Idempotency-Key's response is stored with the order, or neither is.
-OnRecord = Callable[[Session, Order], None]
-
 
 def checkout(*, db: Database, user_id: str, request: Checkout,
-             on_record: OnRecord | None = None) -> Order:
+             keyed: Keyed | None = None) -> Order:
     """Turn the whole cart into a confirmed, paid order, or change nothing.
 
     Raises :class:`EmptyCart`, ``OutOfStock`` (nothing moved) or
-    :class:`PaymentDeclined` (everything rolled back but the failed order).
+    :class:`PaymentDeclined` (everything rolled back but the failed order). The
+    Idempotency-Key's answer is stored in the transaction that records the order.
     Each step is timed and traced under the saga's names (chassis.steps).
     """
     try:
-        order = _checkout(db=db, user_id=user_id, request=request, on_record=on_record)
+        order = _checkout(db=db, user_id=user_id, request=request, keyed=keyed)
     except Exception as exc:
         checkout_finished(exc)
         raise
@@ -47,8 +43,7 @@ def checkout(*, db: Database, user_id: str, request: Checkout,
     return order
 
 
-def _checkout(*, db: Database, user_id: str, request: Checkout,
-              on_record: OnRecord | None) -> Order:
+def _checkout(*, db: Database, user_id: str, request: Checkout, keyed: Keyed | None) -> Order:
     with db.uow(write=True) as uow:
         carts = CartRepository(uow.session)
         with checkout_step("price_cart"):
@@ -74,26 +69,27 @@ def _checkout(*, db: Database, user_id: str, request: Checkout,
                 payments.record(session=uow.session, charge=charge, now=order.created_at)
                 OutboxRepository(uow.session).add(user_id=user_id, events=checkout_events(order),
                                                   now=order.created_at)
-                if on_record:
-                    on_record(uow.session, order)
+                if keyed:
+                    idempotency.settle(uow.session, keyed, StoredResponse.of(order))
                 uow.commit()
             return order
     with checkout_step("mark_failed"):
-        _record_declined(db=db, order=order.declined(), charge=charge, on_record=on_record)
-    raise PaymentDeclined(order.id)
+        declined = _record_declined(db=db, order=order.declined(), charge=charge, keyed=keyed)
+    raise PaymentDeclined(declined)
 
 
 def _record_declined(*, db: Database, order: Order, charge: Charge,
-                     on_record: OnRecord | None) -> None:
+                     keyed: Keyed | None) -> Order:
     """Keep the failed order and its declined charge; stock and cart were rolled back."""
     with db.uow(write=True) as uow:
         OrderRepository(uow.session).add(order)
         payments.record(session=uow.session, charge=charge, now=order.created_at)
         OutboxRepository(uow.session).add(user_id=order.user_id, events=checkout_events(order),
                                           now=order.created_at)
-        if on_record:
-            on_record(uow.session, order)
+        if keyed:
+            idempotency.settle(uow.session, keyed, StoredResponse.of(order))
         uow.commit()
+    return order
 
 
 def cancel(*, db: Database, user_id: str, order_id: str) -> Order:

@@ -9,11 +9,9 @@ from chassis.pagination import PageParams, page_body
 from chassis.problems import PROBLEM_CONTENT_TYPE, ValidationFailed
 from chassis.validation import validate_query
 from flask import Blueprint, Response, json, request
-from sqlalchemy.orm import Session
 
-from shop.errors import ERROR_TABLE
 from shop.orders import idempotency, service
-from shop.orders.domain import Order, PaymentDeclined
+from shop.orders.domain import PaymentDeclined
 from shop.orders.idempotency import Keyed, StoredResponse
 from shop.orders.schemas import CheckoutRequest, OrderOut
 from shop.web import body, caller, dump, shop
@@ -29,13 +27,12 @@ def place_order() -> Response:
     user_id = caller().subject
     checkout = body(CheckoutRequest)
     key = _idempotency_key()
-    run = partial(_checkout, user_id, checkout)
-    if key is None:
-        return _respond(run(None), replayed=False)
-    keyed = Keyed(db=shop().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
-                  ttl_seconds=shop().settings.idempotency_ttl_seconds,
-                  lease_seconds=shop().settings.idempotency_lease_seconds)
-    return _respond(*idempotency.run_once(keyed, run))
+    settings = shop().settings
+    keyed = None if key is None else Keyed(
+        db=shop().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
+        ttl_seconds=settings.idempotency_ttl_seconds,
+        lease_seconds=settings.idempotency_lease_seconds)
+    return _respond(*idempotency.run_once(keyed, partial(_checkout, user_id, checkout)))
 
 
 @bp.get("/api/orders")
@@ -67,28 +64,15 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def _checkout(user_id: str, checkout: CheckoutRequest,
-              settle: idempotency.Settle | None) -> StoredResponse:
-    """The responses worth keeping for a replay: 201 with the order, 402 with the problem;
-    ``settle`` stores it in the transaction that records the order."""
-    def on_record(session: Session, order: Order) -> None:
-        if settle is not None:
-            settle(session, _response(order))
-
+def _checkout(user_id: str, checkout: CheckoutRequest, keyed: Keyed | None) -> StoredResponse:
+    """The answers worth keeping for a replay (201 with the order, 402 with the problem);
+    the checkout stores it in the transaction that records the order."""
     try:
         order = service.checkout(db=shop().db, user_id=user_id, request=checkout.to_domain(),
-                                 on_record=on_record)
+                                 keyed=keyed)
     except PaymentDeclined as declined:
-        problem = ERROR_TABLE[PaymentDeclined](declined)
-        return StoredResponse(problem.status, problem.body())
-    return _response(order)
-
-
-def _response(order: Order) -> StoredResponse:
-    if order.status == "failed":
-        problem = ERROR_TABLE[PaymentDeclined](PaymentDeclined(order.id))
-        return StoredResponse(problem.status, problem.body())
-    return StoredResponse(201, dump(OrderOut.from_domain(order)))
+        order = declined.order
+    return StoredResponse.of(order)
 
 
 def _respond(stored: StoredResponse, replayed: bool) -> Response:

@@ -12,7 +12,7 @@ from shop.payments.domain import Charge, ChargeStatus, Refund
 from shop.payments.models import PaymentRow, RefundRow
 
 
-class PaymentRepository:
+class ChargeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 

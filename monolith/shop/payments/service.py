@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from shop.payments.domain import Card, Charge, NotRefundable, Refund, process
-from shop.payments.repository import PaymentRepository
+from shop.payments.repository import ChargeRepository
 
 
 def authorise(*, order_id: str, card: Card, amount_cents: int) -> Charge:
@@ -17,16 +17,16 @@ def authorise(*, order_id: str, card: Card, amount_cents: int) -> Charge:
 
 def record(*, session: Session, charge: Charge, now: datetime) -> None:
     """Keep the processor's verdict with the order it belongs to."""
-    PaymentRepository(session).add(charge, now)
+    ChargeRepository(session).add(charge, now)
 
 
 def refund(*, session: Session, order_id: str, now: datetime) -> Charge:
     """Refund a captured charge in full, with a refund record, or :class:`NotRefundable`."""
-    payments = PaymentRepository(session)
-    charge = payments.get(order_id)
-    if charge is None or not payments.move(order_id, from_status="captured",
-                                           to_status="refunded", now=now):
+    charges = ChargeRepository(session)
+    charge = charges.get(order_id)
+    if charge is None or not charges.move(order_id, from_status="captured",
+                                          to_status="refunded", now=now):
         raise NotRefundable(order_id)
-    payments.add_refund(Refund.of(charge), now)
+    charges.add_refund(Refund.of(charge), now)
     return Charge(order_id=order_id, status="refunded", card_last4=charge.card_last4,
                   amount_cents=charge.amount_cents)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -19,19 +20,19 @@ CREATED = StoredResponse(201, {"id": "order-1"})
 @pytest.fixture
 def keyed(db: Database, create_user: Callable[..., str]) -> Keyed:
     return Keyed(db=db, user_id=create_user(), key="key-1", fingerprint="f" * 64,
-                 ttl_seconds=3600)
+                 ttl_seconds=3600, lease_seconds=60)
 
 
 def _with(keyed: Keyed, **changes: object) -> Keyed:
-    return Keyed(**{**keyed.__dict__, **changes})
+    return replace(keyed, **changes)  # type: ignore[arg-type]
 
 
 def test_the_first_request_runs_and_a_repeat_is_replayed_without_running(keyed: Keyed) -> None:
     runs: list[int] = []
 
-    def run(_settle: object) -> StoredResponse:
+    def run(claimed: Keyed | None) -> StoredResponse:
         runs.append(1)
-        return CREATED
+        return _settling(CREATED)(claimed)
 
     assert idempotency.run_once(keyed, run) == (CREATED, False)
     assert idempotency.run_once(keyed, run) == (CREATED, True)
@@ -39,47 +40,47 @@ def test_the_first_request_runs_and_a_repeat_is_replayed_without_running(keyed: 
 
 
 def test_the_same_key_with_another_body_is_refused(keyed: Keyed) -> None:
-    idempotency.run_once(keyed, lambda _settle: CREATED)
+    idempotency.run_once(keyed, _settling(CREATED))
     with pytest.raises(IdempotencyKeyReused):
-        idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda _settle: CREATED)
+        idempotency.run_once(_with(keyed, fingerprint="0" * 64), _settling(CREATED))
 
 
 def test_a_repeat_while_the_first_still_runs_is_in_progress(keyed: Keyed) -> None:
-    assert isinstance(idempotency.claim(keyed), idempotency.Claimed)
+    assert isinstance(idempotency.claim(keyed), Keyed)
     with pytest.raises(IdempotencyInProgress):
         idempotency.claim(keyed)
 
 
 def test_keys_belong_to_one_user(keyed: Keyed, create_user: Callable[..., str]) -> None:
-    idempotency.run_once(keyed, lambda _settle: CREATED)
+    idempotency.run_once(keyed, _settling(CREATED))
     other = _with(keyed, user_id=create_user(), fingerprint="0" * 64)
-    assert idempotency.run_once(other, lambda _settle: StoredResponse(402, {})) == (
+    assert idempotency.run_once(other, _settling(StoredResponse(402, {}))) == (
         StoredResponse(402, {}), False)
 
 
 def test_a_request_that_fails_frees_its_key_for_a_retry(keyed: Keyed) -> None:
-    def fail(_settle: object) -> StoredResponse:
+    def fail(_claimed: Keyed | None) -> StoredResponse:
         raise RuntimeError("out of stock")
 
     with pytest.raises(RuntimeError):
         idempotency.run_once(keyed, fail)
-    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda _settle: CREATED) == (
+    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), _settling(CREATED)) == (
         CREATED, False)
 
 
 def test_an_expired_record_may_be_used_afresh(keyed: Keyed, db: Database) -> None:
-    idempotency.run_once(keyed, lambda _settle: CREATED)
+    idempotency.run_once(keyed, _settling(CREATED))
     with db.uow(write=True) as uow:
         uow.session.execute(update(IdempotencyKeyRow)
                             .values(expires_at=utcnow() - timedelta(seconds=1)))
         uow.commit()
     again = StoredResponse(201, {"id": "order-2"})
-    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), lambda _settle: again) == (
+    assert idempotency.run_once(_with(keyed, fingerprint="0" * 64), _settling(again)) == (
         again, False)
 
 
 def test_a_completed_record_is_kept_for_its_time_to_live(keyed: Keyed, db: Database) -> None:
-    idempotency.run_once(keyed, lambda _settle: CREATED)
+    idempotency.run_once(keyed, _settling(CREATED))
     with db.uow() as uow:
         row = uow.session.get(IdempotencyKeyRow, (keyed.user_id, keyed.key))
         assert row is not None
@@ -98,28 +99,30 @@ def test_a_key_whose_checkout_died_is_taken_over_once_its_lease_runs_out(
         keyed: Keyed, db: Database) -> None:
     """A worker killed mid-checkout neither completes nor releases its claim."""
     # The crashed request's claim, left behind:
-    assert isinstance(idempotency.claim(keyed), idempotency.Claimed)
+    assert isinstance(idempotency.claim(keyed), Keyed)
     _claimed_ago(db, keyed.lease_seconds - 5)
     with pytest.raises(IdempotencyInProgress):
-        idempotency.run_once(keyed, lambda _settle: CREATED)
+        idempotency.run_once(keyed, _settling(CREATED))
     _claimed_ago(db, keyed.lease_seconds + 1)
-    assert idempotency.run_once(keyed, lambda _settle: CREATED) == (CREATED, False)
-    assert idempotency.run_once(keyed, lambda _settle: CREATED) == (CREATED, True)
+    assert idempotency.run_once(keyed, _settling(CREATED)) == (CREATED, False)
+    assert idempotency.run_once(keyed, _settling(CREATED)) == (CREATED, True)
 
 
 def test_a_completed_key_is_replayed_after_the_lease(keyed: Keyed, db: Database) -> None:
-    idempotency.run_once(keyed, lambda _settle: CREATED)
+    idempotency.run_once(keyed, _settling(CREATED))
     _claimed_ago(db, keyed.lease_seconds + 1)
-    assert idempotency.run_once(keyed, lambda _settle: StoredResponse(201, {"id": "twice"})) == (
+    assert idempotency.run_once(keyed, _settling(StoredResponse(201, {"id": "twice"}))) == (
         CREATED, True)
 
 
-def _settling(db: Database, response: StoredResponse, then: Callable[[], None] = lambda: None
-              ) -> Callable[[idempotency.Settle], StoredResponse]:
-    """A run that records its outcome and settles the key in one committed transaction."""
-    def run(settle: idempotency.Settle) -> StoredResponse:
-        with db.uow(write=True) as uow:
-            settle(uow.session, response)
+def _settling(response: StoredResponse, then: Callable[[], None] = lambda: None
+              ) -> Callable[[Keyed | None], StoredResponse]:
+    """A run that records its outcome and settles the key in one committed transaction,
+    as a checkout does."""
+    def run(claimed: Keyed | None) -> StoredResponse:
+        assert claimed is not None and claimed.claimed_at is not None
+        with claimed.db.uow(write=True) as uow:
+            idempotency.settle(uow.session, claimed, response)
             uow.commit()
         then()
         return response
@@ -134,10 +137,10 @@ def test_a_response_is_stored_with_the_order_so_a_crash_after_its_commit_replays
         raise SystemExit("worker killed")
 
     with pytest.raises(SystemExit):
-        idempotency.run_once(keyed, _settling(db, CREATED, then=die))
+        idempotency.run_once(keyed, _settling(CREATED, then=die))
     _claimed_ago(db, keyed.lease_seconds + 1)
     again = StoredResponse(201, {"id": "order-2"})
-    assert idempotency.run_once(keyed, _settling(db, again)) == (CREATED, True)
+    assert idempotency.run_once(keyed, _settling(again)) == (CREATED, True)
 
 
 def test_a_checkout_that_outlived_its_lease_cannot_settle_the_key(
@@ -146,11 +149,11 @@ def test_a_checkout_that_outlived_its_lease_cannot_settle_the_key(
     transaction fails (and rolls back its order) and it does not free the key."""
     taken_over = StoredResponse(201, {"id": "order-of-the-retry"})
 
-    def slow(settle: idempotency.Settle) -> StoredResponse:
+    def slow(claimed: Keyed | None) -> StoredResponse:
         _claimed_ago(db, keyed.lease_seconds + 1)
-        assert idempotency.run_once(keyed, _settling(db, taken_over)) == (taken_over, False)
-        return _settling(db, CREATED)(settle)
+        assert idempotency.run_once(keyed, _settling(taken_over)) == (taken_over, False)
+        return _settling(CREATED)(claimed)
 
     with pytest.raises(IdempotencyInProgress):
         idempotency.run_once(keyed, slow)
-    assert idempotency.run_once(keyed, _settling(db, CREATED)) == (taken_over, True)
+    assert idempotency.run_once(keyed, _settling(CREATED)) == (taken_over, True)

@@ -8,16 +8,17 @@ from typing import Any, Protocol
 
 from chassis.flask_support import authenticate, json_response
 from chassis.pagination import PageParams, page_body
-from chassis.problems import PROBLEM_CONTENT_TYPE, PaymentDeclinedProblem, ValidationFailed
+from chassis.problems import PROBLEM_CONTENT_TYPE, ValidationFailed
 from chassis.tokens import Claims
 from chassis.validation import validate_body, validate_query
 from flask import Blueprint, Response, current_app, json, request
 
 from orders import idempotency, service
 from orders.config import Settings
+from orders.db import Database
 from orders.domain import Order, PaymentDeclined
 from orders.idempotency import Keyed, StoredResponse
-from orders.saga import Claim, Saga
+from orders.saga import Saga
 from orders.schemas import CheckoutRequest, OrderOut
 
 bp = Blueprint("orders", __name__)
@@ -36,6 +37,7 @@ class Deps:
     """What the handlers need, built once by the app factory."""
 
     settings: Settings
+    db: Database
     saga: Saga
     verifier: Verifier
 
@@ -49,45 +51,42 @@ def caller() -> Claims:
     return authenticate(deps().verifier)
 
 
+def dump(order: Order) -> dict[str, Any]:
+    return OrderOut.from_domain(order).model_dump(mode="json")
+
+
 @bp.post("/api/orders")
 def place_order() -> Response:
     user_id = caller().subject
     checkout = validate_body(CheckoutRequest, request.get_data())
     key = _idempotency_key()
-    if key is None:
-        return _respond(_checkout(user_id, checkout, None), replayed=False)
     settings = deps().settings
-    keyed = Keyed(db=deps().saga.db, user_id=user_id, key=key,
-                  fingerprint=checkout.fingerprint(),
-                  ttl_seconds=settings.idempotency_ttl_seconds,
-                  lease_seconds=settings.idempotency_lease_seconds)
-    run = partial(_checkout, user_id, checkout, Claim(user_id=user_id, key=key))
-    return _respond(*idempotency.run_once(keyed, run))
+    keyed = None if key is None else Keyed(
+        db=deps().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
+        ttl_seconds=settings.idempotency_ttl_seconds,
+        lease_seconds=settings.idempotency_lease_seconds)
+    return _respond(*idempotency.run_once(keyed, partial(_checkout, user_id, checkout)))
 
 
 @bp.get("/api/orders")
 def list_orders() -> Response:
     user_id = caller().subject
     params = validate_query(PageParams, request.args.to_dict())
-    orders, total = service.list_page(db=deps().saga.db, user_id=user_id,
-                                      offset=params.offset, limit=params.page_size)
-    return json_response(page_body([_dump(order) for order in orders], total, params))
+    orders, total = service.list_page(db=deps().db, user_id=user_id, offset=params.offset,
+                                      limit=params.page_size)
+    return json_response(page_body([dump(order) for order in orders], total, params))
 
 
 @bp.get("/api/orders/<order_id>")
 def get_order(order_id: str) -> Response:
-    order = service.get(db=deps().saga.db, user_id=caller().subject, order_id=order_id)
-    return json_response(_dump(order))
+    order = service.get(db=deps().db, user_id=caller().subject, order_id=order_id)
+    return json_response(dump(order))
 
 
 @bp.post("/api/orders/<order_id>/cancel")
 def cancel_order(order_id: str) -> Response:
     order = service.cancel(saga=deps().saga, user_id=caller().subject, order_id=order_id)
-    return json_response(_dump(order))
-
-
-def _dump(order: Order) -> dict[str, Any]:
-    return OrderOut.from_domain(order).model_dump(mode="json")
+    return json_response(dump(order))
 
 
 def _idempotency_key() -> str | None:
@@ -98,14 +97,15 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def _checkout(user_id: str, checkout: CheckoutRequest, claim: Claim | None) -> StoredResponse:
-    """The responses worth keeping for a replay: 201 with the order, 402 with the problem."""
+def _checkout(user_id: str, checkout: CheckoutRequest, keyed: Keyed | None) -> StoredResponse:
+    """The answers worth keeping for a replay (201 with the order, 402 with the problem);
+    the saga stores it with the order it settles."""
     try:
         order = service.checkout(saga=deps().saga, user_id=user_id,
-                                 request=checkout.to_domain(), claim=claim)
+                                 request=checkout.to_domain(), keyed=keyed)
     except PaymentDeclined as declined:
-        return StoredResponse(402, PaymentDeclinedProblem(declined.order_id).body())
-    return StoredResponse(201, _dump(order))
+        order = declined.order
+    return StoredResponse.of(order)
 
 
 def _respond(stored: StoredResponse, replayed: bool) -> Response:

@@ -89,8 +89,8 @@ def create_app(settings: Settings | None = None, *, transport: httpx.BaseTranspo
                                         audience=settings.jwt_audience,
                                         timeout_seconds=settings.upstream_timeout_seconds)
     app = Flask(__name__)
-    app.extensions[EXTENSION] = Deps(settings=settings, saga=make_saga(settings, db, transport),
-                                     verifier=verifier)
+    app.extensions[EXTENSION] = Deps(settings=settings, db=db,
+                                     saga=make_saga(settings, db, transport), verifier=verifier)
     install(app, served_by="orders", error_table=ERRORS,
             readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
             max_body_bytes=settings.max_body_bytes)

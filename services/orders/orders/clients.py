@@ -14,10 +14,11 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 import httpx
+from chassis.cards import Card
 from chassis.outbound import ServiceClient
 from chassis.problems import Unavailable
 
-from orders.domain import Card, CartLine, Charge, OrderLine, OutOfStock, Product, Shortage
+from orders.domain import CartLine, Charge, OrderLine, OutOfStock, Product, Shortage
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class PaymentsClient:
     def __init__(self, http: ServiceClient) -> None:
         self.http = http
 
-    def charge(self, order_id: str, amount_cents: int, card: Card) -> Charge:
+    def authorise(self, *, order_id: str, card: Card, amount_cents: int) -> Charge:
         """Charge once per order id (a repeat answers the first result)."""
         response = self.http.request("POST", "/internal/charges", json={
             "order_id": order_id, "amount_cents": amount_cents, "card_number": card.number,
@@ -122,7 +123,7 @@ class PaymentsClient:
         return Charge(order_id=order_id,
                       status=_expect(self.http, response, 201, 200).json()["status"])
 
-    def get_charge(self, order_id: str) -> Charge | None:
+    def get(self, order_id: str) -> Charge | None:
         response = self.http.request("GET", f"/internal/charges/{_segment(order_id)}")
         if response.status_code == 404:
             return None

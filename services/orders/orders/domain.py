@@ -9,9 +9,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, Literal
+
+from chassis.cards import Card
 
 OrderStatus = Literal["pending", "confirmed", "failed", "cancelled"]
 ChargeStatus = Literal["pending", "captured", "declined", "refunded"]
@@ -22,35 +24,6 @@ TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], frozenset[ChargeStatus]] = {
     ("pending", "failed"): frozenset({"declined", "pending"}),
     ("confirmed", "cancelled"): frozenset({"refunded"}),
 }
-
-
-def luhn_valid(number: str) -> bool:
-    """The Luhn checksum of a string of digits."""
-    if not number.isdigit():
-        return False
-    total = 0
-    for position, digit in enumerate(int(char) for char in reversed(number)):
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
-def is_expired(exp_month: int, exp_year: int, today: date) -> bool:
-    """A card is good through the last day of its expiry month."""
-    return (exp_year, exp_month) < (today.year, today.month)
-
-
-@dataclass(frozen=True)
-class Card:
-    number: str = field(repr=False)
-    exp_month: int
-    exp_year: int
-    cvc: str = field(repr=False)
-
-    @property
-    def last4(self) -> str:
-        return self.number[-4:]
 
 
 @dataclass(frozen=True)
@@ -79,7 +52,6 @@ class CartLine:
 @dataclass(frozen=True)
 class Product:
     """A product as the catalog prices it at checkout."""
-
     id: str
     sku: str
     name: str
@@ -114,10 +86,12 @@ class PaymentSummary:
 
 @dataclass(frozen=True)
 class Charge:
-    """What payments says about an order's charge."""
-
     order_id: str
     status: ChargeStatus
+
+    @property
+    def captured(self) -> bool:
+        return self.status == "captured"
 
 
 @dataclass(frozen=True)
@@ -194,11 +168,15 @@ class OutOfStock(Exception):
 
 
 class PaymentDeclined(Exception):
-    """The card was declined; the failed order is kept under ``order_id``."""
+    """The card was declined; the failed ``order`` is kept."""
 
-    def __init__(self, order_id: str) -> None:
-        super().__init__(order_id)
-        self.order_id = order_id
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.id)
+        self.order = order
+
+    @property
+    def order_id(self) -> str:
+        return self.order.id
 
 
 class OrderNotFound(Exception):

@@ -7,21 +7,27 @@ or the 402 is stored in the same transaction that confirms or fails the order,
 by the checkout or later by the reconciler when the charge's outcome was not
 known. A checkout that ends before recording an order, or whose order is
 deleted (out of stock), frees its key.
+
+One envelope, :class:`Keyed`, carries the key from the handler through the saga;
+once claimed it holds ``claimed_at``, and binding and freeing are conditional on
+it, so a request whose lease ran out cannot touch the claim another took over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from chassis.clock import utcnow
+from chassis.problems import PaymentDeclinedProblem
 from sqlalchemy.exc import IntegrityError
 
 from orders.db import Database
-from orders.domain import IdempotencyInProgress, IdempotencyKeyReused, IdempotencyRecord
+from orders.domain import IdempotencyInProgress, IdempotencyKeyReused, IdempotencyRecord, Order
 from orders.repository import IdempotencyRepository
+from orders.schemas import OrderOut
 
 CLAIM_ATTEMPTS = 3
 
@@ -31,31 +37,50 @@ class StoredResponse:
     status_code: int
     body: dict[str, Any]
 
+    @classmethod
+    def of(cls, order: Order) -> StoredResponse:
+        """The answer to a checkout that recorded ``order``, the one kept for replays:
+        201 with the order, or 402 with the problem once its card was declined."""
+        if order.status == "failed":
+            problem = PaymentDeclinedProblem(order.id)
+            return cls(problem.status, problem.body())
+        return cls(201, OrderOut.from_domain(order).model_dump(mode="json"))
+
 
 @dataclass(frozen=True)
 class Keyed:
+    """A checkout's Idempotency-Key; ``claimed_at`` is set once this request holds it."""
+
     db: Database
     user_id: str
     key: str
     fingerprint: str
     ttl_seconds: int
     lease_seconds: int
+    claimed_at: datetime | None = None
+
+    def expires_at(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self.ttl_seconds)
 
 
-def run_once(keyed: Keyed, run: Callable[[], StoredResponse]) -> tuple[StoredResponse, bool]:
-    """The response of ``run`` (run now) or of its first run (replayed: True)."""
-    replay = claim(keyed)
-    if replay is not None:
-        return replay, True
+def run_once(keyed: Keyed | None, run: Callable[[Keyed | None], StoredResponse]
+             ) -> tuple[StoredResponse, bool]:
+    """The response of ``run`` (run now) or of its first run (replayed: True); without
+    a key, just ``run``. ``run`` gets the claimed key, to settle with what it records."""
+    if keyed is None:
+        return run(None), False
+    claimed = claim(keyed)
+    if isinstance(claimed, StoredResponse):
+        return claimed, True
     try:
-        return run(), False
+        return run(claimed), False
     except BaseException:
-        release(keyed)
+        release(claimed)
         raise
 
 
-def claim(keyed: Keyed) -> StoredResponse | None:
-    """Claim the key (None), or the stored response to replay; raises when it cannot be used."""
+def claim(keyed: Keyed) -> Keyed | StoredResponse:
+    """The key, claimed, or the stored response to replay; raises when it cannot be used."""
     for _ in range(CLAIM_ATTEMPTS):
         now = utcnow()
         with keyed.db.uow(write=True) as uow:
@@ -67,23 +92,22 @@ def claim(keyed: Keyed) -> StoredResponse | None:
                 if record is None:
                     keys.insert_claim(user_id=keyed.user_id, key=keyed.key,
                                       fingerprint=keyed.fingerprint, now=now,
-                                      expires_at=now + timedelta(seconds=keyed.ttl_seconds))
+                                      expires_at=keyed.expires_at(now))
                 elif not keys.retake(user_id=keyed.user_id, key=keyed.key,
                                      fingerprint=keyed.fingerprint, now=now,
-                                     expires_at=now + timedelta(seconds=keyed.ttl_seconds),
+                                     expires_at=keyed.expires_at(now),
                                      abandoned_before=now - timedelta(
                                          seconds=keyed.lease_seconds)):
                     continue
                 uow.commit()
-                return None
+                return replace(keyed, claimed_at=now)
             except IntegrityError:
                 continue  # a concurrent request claimed it first: look again
     raise IdempotencyInProgress(keyed.key)
 
 
 def _reclaimable(record: IdempotencyRecord, keyed: Keyed, now: datetime) -> bool:
-    lease = timedelta(seconds=keyed.lease_seconds)
-    return record.expired(now) or record.abandoned(now, lease)
+    return record.expired(now) or record.abandoned(now, timedelta(seconds=keyed.lease_seconds))
 
 
 def _judge(record: IdempotencyRecord, fingerprint: str) -> StoredResponse:
@@ -96,6 +120,8 @@ def _judge(record: IdempotencyRecord, fingerprint: str) -> StoredResponse:
 
 def release(keyed: Keyed) -> None:
     """Free the key unless its checkout recorded an order (that order settles it)."""
+    assert keyed.claimed_at is not None
     with keyed.db.uow(write=True) as uow:
-        IdempotencyRepository(uow.session).release(user_id=keyed.user_id, key=keyed.key)
+        IdempotencyRepository(uow.session).release(user_id=keyed.user_id, key=keyed.key,
+                                                   claimed_at=keyed.claimed_at)
         uow.commit()

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from chassis.events import ORDER_CONFIRMED, ORDER_CREATED, ORDER_FAILED, cloud_event
+from chassis.sql import rowcount
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -63,4 +64,4 @@ class OutboxRepository:
         result = self.session.execute(
             delete(OutboxRow).where(OutboxRow.published_at.is_not(None),
                                     OutboxRow.published_at < before))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)

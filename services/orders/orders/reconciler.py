@@ -66,7 +66,7 @@ def _take_stale(db: Database, *, created_before: datetime, now: datetime, until:
 
 def _settle(saga: Saga, order: Order) -> str:
     try:
-        charge = saga.payments.get_charge(order.id)
+        charge = saga.payments.get(order.id)
         if charge is not None and charge.status == "captured":
             complete(saga, order)
             return "confirmed"

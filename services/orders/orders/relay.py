@@ -35,18 +35,31 @@ PURGE_EVERY_ROUNDS = 500
 
 
 def relay_once(*, db: Database, broker: Redis, batch_size: int, retention_seconds: int) -> int:
-    """Publish one batch of the oldest unpublished events; how many were published."""
-    with db.uow(write=True) as uow:
+    """Publish one batch of the oldest unpublished events; how many were published.
+
+    On PostgreSQL the batch stays locked (``FOR UPDATE SKIP LOCKED``) while it is
+    published, so relays side by side never publish one row at once; row locks keep
+    no checkout waiting. On SQLite a lock is the whole file's: the batch is read and
+    published outside it and only the stamping takes it, briefly, so the checkouts'
+    writes never queue behind the broker's round trips (one relay per SQLite file).
+    """
+    locking = db.dialect != "sqlite"
+    with db.uow(write=locking) as uow:
         outbox = OutboxRepository(uow.session)
         rows = outbox.unpublished(batch_size)
         for row in rows:
             streams.publish(broker, row.event, stream=streams.ORDERS_STREAM,
                             owner_stream=streams.user_stream(row.user_id),
                             retention_seconds=retention_seconds)
-        if rows:
-            outbox.mark_published([row.seq for row in rows], utcnow())
-        uow.commit()
-    return len(rows)
+        seqs = [row.seq for row in rows]
+        if seqs and locking:
+            outbox.mark_published(seqs, utcnow())
+            uow.commit()
+    if seqs and not locking:
+        with db.uow(write=True) as uow:
+            OutboxRepository(uow.session).mark_published(seqs, utcnow())
+            uow.commit()
+    return len(seqs)
 
 
 def purge(db: Database, retention_seconds: int) -> int:

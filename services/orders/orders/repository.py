@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from chassis.sql import rowcount
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -51,9 +52,10 @@ class OrderRepository:
                    for line in order.lines]))
         self.session.flush()
 
-    def get(self, order_id: str) -> Order | None:
+    def get(self, order_id: str, *, user_id: str | None = None) -> Order | None:
+        """The order; only when it is ``user_id``'s, if one is given."""
         row = self.session.get(OrderRow, order_id, populate_existing=True)
-        return _to_domain(row) if row else None
+        return _to_domain(row) if row and user_id in (None, row.user_id) else None
 
     def list_page(self, *, user_id: str, offset: int, limit: int) -> tuple[list[Order], int]:
         """Newest first (``created_at`` descending, then ``id``)."""
@@ -76,7 +78,7 @@ class OrderRepository:
             .values(status=order.status, payment_status=order.payment.status,
                     updated_at=order.updated_at, lease_until=None)
             .execution_options(synchronize_session=False))
-        return cast(int, getattr(result, "rowcount", 0)) == 1
+        return rowcount(result) == 1
 
     def stale_pending(self, *, created_before: datetime, now: datetime,
                       limit: int) -> list[str]:
@@ -95,7 +97,7 @@ class OrderRepository:
             .where(OrderRow.id == order_id, OrderRow.status == "pending",
                    or_(OrderRow.lease_until.is_(None), OrderRow.lease_until < now))
             .values(lease_until=until).execution_options(synchronize_session=False))
-        return cast(int, getattr(result, "rowcount", 0)) == 1
+        return rowcount(result) == 1
 
     def drop_lease(self, order_id: str) -> None:
         self.session.execute(update(OrderRow).where(OrderRow.id == order_id)
@@ -134,13 +136,19 @@ class IdempotencyRepository:
             .values(fingerprint=fingerprint, order_id=None, status_code=None,
                     response_body=None, created_at=now, expires_at=expires_at)
             .execution_options(synchronize_session=False))
-        return cast(int, getattr(result, "rowcount", 0)) == 1
+        return rowcount(result) == 1
 
-    def bind(self, *, user_id: str, key: str, order_id: str) -> None:
-        self.session.execute(
+    def bind(self, *, user_id: str, key: str, claimed_at: datetime | None,
+             order_id: str) -> bool:
+        """Tie the claim made at ``claimed_at`` to its order; False when that claim is no
+        longer there (taken over after its lease)."""
+        result = self.session.execute(
             update(IdempotencyKeyRow)
-            .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key)
+            .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,
+                   IdempotencyKeyRow.created_at == claimed_at,
+                   IdempotencyKeyRow.order_id.is_(None))
             .values(order_id=order_id).execution_options(synchronize_session=False))
+        return rowcount(result) == 1
 
     def complete_for_order(self, order_id: str, *, status_code: int, body: dict[str, Any],
                            expires_at: datetime) -> None:
@@ -149,11 +157,13 @@ class IdempotencyRepository:
             .values(status_code=status_code, response_body=body, expires_at=expires_at)
             .execution_options(synchronize_session=False))
 
-    def release(self, *, user_id: str, key: str) -> None:
-        """Free a key that is not tied to an order (one that is, is settled with it)."""
+    def release(self, *, user_id: str, key: str, claimed_at: datetime | None) -> None:
+        """Free the claim made at ``claimed_at`` unless it is tied to an order (one that
+        is, is settled with it)."""
         self.session.execute(
             delete(IdempotencyKeyRow)
             .where(IdempotencyKeyRow.user_id == user_id, IdempotencyKeyRow.key == key,
+                   IdempotencyKeyRow.created_at == claimed_at,
                    IdempotencyKeyRow.order_id.is_(None), IdempotencyKeyRow.status_code.is_(None)))
 
     def release_for_order(self, order_id: str) -> None:
@@ -164,4 +174,4 @@ class IdempotencyRepository:
         result = self.session.execute(
             delete(IdempotencyKeyRow).where(IdempotencyKeyRow.expires_at <= now,
                                             IdempotencyKeyRow.status_code.is_not(None)))
-        return cast(int, getattr(result, "rowcount", 0))
+        return rowcount(result)

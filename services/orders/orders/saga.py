@@ -1,4 +1,5 @@
-"""The checkout saga, orchestrated here (docs/microservices.md, "orders"):
+"""The steps of the checkout saga (docs/microservices.md, "orders"), which
+``service.checkout`` runs in this order:
 
     price the cart ─▶ record pending ─▶ reserve stock ─▶ charge ─▶ commit + confirm ─▶ empty cart
                                           │ short: delete     │ declined: release + fail (402)
@@ -18,24 +19,25 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chassis.clock import utcnow
-from chassis.problems import PaymentDeclinedProblem, Unavailable
-from chassis.steps import checkout_finished, checkout_step
+from chassis.problems import Unavailable
+from chassis.steps import checkout_step
 
 from orders.clients import CartClient, CatalogClient, PaymentsClient, ReservationRefused
 from orders.db import Database
 from orders.domain import (
+    Card,
+    Charge,
     ChargeStatus,
-    Checkout,
     EmptyCart,
+    IdempotencyInProgress,
     Order,
     OrderLine,
     OrderStatus,
     OutOfStock,
-    PaymentDeclined,
 )
+from orders.idempotency import Keyed, StoredResponse
 from orders.outbox import OutboxRepository, settled_events
 from orders.repository import IdempotencyRepository, OrderRepository
-from orders.schemas import OrderOut
 
 log = logging.getLogger(__name__)
 
@@ -49,55 +51,12 @@ class Saga:
     idempotency_ttl_seconds: int = 24 * 3600
 
 
-@dataclass(frozen=True)
-class Claim:
-    """The Idempotency-Key a checkout runs under, tied to its order once there is one."""
-
-    user_id: str
-    key: str
-
-
 class SettledElsewhere(Exception):
     """Another process moved the order first; ``current`` is what it is now."""
 
     def __init__(self, current: Order | None) -> None:
         super().__init__(current.status if current else "gone")
         self.current = current
-
-
-def checkout(saga: Saga, *, user_id: str, request: Checkout, claim: Claim | None) -> Order:
-    """Turn the caller's cart into a confirmed order, or raise why not (each step is
-    timed and traced: chassis.steps)."""
-    try:
-        order = _checkout(saga, user_id=user_id, request=request, claim=claim)
-    except Exception as exc:
-        checkout_finished(exc)
-        raise
-    checkout_finished("confirmed")
-    return order
-
-
-def _checkout(saga: Saga, *, user_id: str, request: Checkout, claim: Claim | None) -> Order:
-    with checkout_step("price_cart"):
-        lines = price_cart(saga, user_id)
-    order = Order.pending(user_id=user_id, lines=lines, shipping_address=request.shipping_address,
-                          card_last4=request.card.last4, now=utcnow())
-    with checkout_step("record_order"):
-        record_pending(saga.db, order, claim)
-    reserve(saga, order)
-    with checkout_step("charge") as step:
-        try:
-            charge = saga.payments.charge(order.id, order.total_cents, request.card)
-        except Unavailable:
-            log.warning("charge outcome unknown; order left pending",
-                        extra={"order_id": order.id})
-            raise
-        if charge.status != "captured":
-            step.outcome = "declined"
-    if charge.status != "captured":
-        abandon(saga, order, "declined")
-        raise PaymentDeclined(order.id)
-    return complete(saga, order)
 
 
 def price_cart(saga: Saga, user_id: str) -> list[OrderLine]:
@@ -111,12 +70,15 @@ def price_cart(saga: Saga, user_id: str) -> list[OrderLine]:
     return lines
 
 
-def record_pending(db: Database, order: Order, claim: Claim | None) -> None:
+def record_pending(db: Database, order: Order, keyed: Keyed | None) -> None:
+    """The order, pending, before anything moves; the key it runs under is tied to it
+    (unless another request took the key over meanwhile: then nothing is recorded)."""
     with db.uow(write=True) as uow:
         OrderRepository(uow.session).add(order)
-        if claim is not None:
-            IdempotencyRepository(uow.session).bind(user_id=claim.user_id, key=claim.key,
-                                                    order_id=order.id)
+        keys = IdempotencyRepository(uow.session)
+        if keyed is not None and not keys.bind(user_id=keyed.user_id, key=keyed.key,
+                                               claimed_at=keyed.claimed_at, order_id=order.id):
+            raise IdempotencyInProgress(keyed.key)
         uow.commit()
 
 
@@ -132,6 +94,17 @@ def reserve(saga: Saga, order: Order) -> None:
         log.warning("reservation failed; compensating", extra={"order_id": order.id})
         abandon(saga, order, "pending")
         raise Unavailable("The stock could not be reserved; nothing was charged.") from exc
+
+
+def authorise(saga: Saga, order: Order, card: Card) -> Charge:
+    """Charge the order's total once (payments answers a repeat with the first charge);
+    an unknown outcome (a timeout: the POST is never retried) leaves the order pending."""
+    try:
+        return saga.payments.authorise(order_id=order.id, card=card,
+                                       amount_cents=order.total_cents)
+    except Unavailable:
+        log.warning("charge outcome unknown; order left pending", extra={"order_id": order.id})
+        raise
 
 
 def complete(saga: Saga, order: Order) -> Order:
@@ -183,13 +156,11 @@ def settle(saga: Saga, order: Order, status: OrderStatus, payment: ChargeStatus)
             user_id=order.user_id, now=moved.updated_at,
             events=settled_events(order, moved))
         keys = IdempotencyRepository(uow.session)
-        expires_at = utcnow() + timedelta(seconds=saga.idempotency_ttl_seconds)
-        if moved.status == "confirmed":
-            keys.complete_for_order(order.id, status_code=201, expires_at=expires_at,
-                                    body=OrderOut.from_domain(moved).model_dump(mode="json"))
-        elif moved.payment.status == "declined":
-            keys.complete_for_order(order.id, status_code=402, expires_at=expires_at,
-                                    body=PaymentDeclinedProblem(order.id).body())
+        if moved.payment.status in ("captured", "declined"):
+            answer = StoredResponse.of(moved)
+            keys.complete_for_order(
+                order.id, status_code=answer.status_code, body=answer.body,
+                expires_at=utcnow() + timedelta(seconds=saga.idempotency_ttl_seconds))
         else:
             keys.release_for_order(order.id)
         uow.commit()

@@ -6,21 +6,12 @@ import hashlib
 import json
 from typing import Annotated
 
+from chassis.cards import Card, is_expired, luhn_valid
 from chassis.clock import rfc3339, utcnow
 from chassis.validation import PlainText
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from orders.domain import (
-    Card,
-    ChargeStatus,
-    Checkout,
-    Order,
-    OrderLine,
-    OrderStatus,
-    ShippingAddress,
-    is_expired,
-    luhn_valid,
-)
+from orders.domain import ChargeStatus, Checkout, Order, OrderLine, OrderStatus, ShippingAddress
 
 AddressLine = Annotated[PlainText, Field(min_length=1, max_length=200)]
 

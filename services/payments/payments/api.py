@@ -6,40 +6,54 @@ FastAPI runs them in its thread pool.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from chassis.fastapi_support import internal_caller, json_body, json_ok
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from payments import service
-from payments.schemas import ChargeCreate, charge_out
-from payments.service import UnitOfWorkFactory
+from payments.config import Settings
+from payments.db import Database
+from payments.schemas import ChargeCreate, ChargeOut
 
 
-async def unit_of_work(request: Request) -> UnitOfWorkFactory:
-    factory: UnitOfWorkFactory = request.app.state.unit_of_work
-    return factory
+@dataclass(frozen=True)
+class Deps:
+    """What the handlers need, built once by the app factory."""
+
+    settings: Settings
+    db: Database
 
 
-UnitOfWork = Annotated[UnitOfWorkFactory, Depends(unit_of_work)]
+def deps(request: Request) -> Deps:
+    found: Deps = request.app.state.deps
+    return found
+
+
+AppDeps = Annotated[Deps, Depends(deps)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
 internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller("orders"))])
 
 
+def _dump(out: ChargeOut) -> dict[str, object]:
+    return out.model_dump(mode="json")
+
+
 @internal.post("/charges")
-def create_charge(uow: UnitOfWork,
+def create_charge(app: AppDeps,
                   body: Annotated[ChargeCreate, Depends(json_body(ChargeCreate))]) -> Response:
-    charge, created = service.charge_card(uow=uow, order_id=body.order_id,
-                                          amount_cents=body.amount_cents, card=body.card())
-    return json_ok(charge_out(charge), status=201 if created else 200)
+    charge, created = service.authorise(db=app.db, order_id=body.order_id, card=body.card(),
+                                        amount_cents=body.amount_cents)
+    return json_ok(_dump(ChargeOut.from_domain(charge)), status=201 if created else 200)
 
 
 @internal.get("/charges/{order_id}")
-def get_charge(uow: UnitOfWork, order_id: OrderId) -> Response:
-    return json_ok(charge_out(service.get_charge(uow=uow, order_id=order_id)))
+def get_charge(app: AppDeps, order_id: OrderId) -> Response:
+    return json_ok(_dump(ChargeOut.from_domain(service.get(db=app.db, order_id=order_id))))
 
 
 @internal.post("/charges/{order_id}/refund")
-def refund_charge(uow: UnitOfWork, order_id: OrderId) -> Response:
-    return json_ok(charge_out(service.refund_charge(uow=uow, order_id=order_id)))
+def refund_charge(app: AppDeps, order_id: OrderId) -> Response:
+    return json_ok(_dump(ChargeOut.from_domain(service.refund(db=app.db, order_id=order_id))))

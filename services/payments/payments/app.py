@@ -1,4 +1,4 @@
-"""The payments app factory: the SQLAlchemy engine lives in the lifespan, nothing at import."""
+"""The payments app factory: settings in, a wired app out; nothing happens at import time."""
 
 from __future__ import annotations
 
@@ -12,17 +12,15 @@ from chassis.problems import Conflict, ErrorTable, NotFound, Unavailable, Valida
 from chassis.sql import schema_is_current
 from chassis.tracing import install_fastapi
 from fastapi import FastAPI
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from payments import api
+from payments.api import Deps
 from payments.config import Settings
-from payments.domain import ChargeNotFound, InvalidCard, RefundNotAllowed
-from payments.manage import MIGRATIONS
-from payments.repository import SqlUnitOfWork, make_engine
+from payments.db import MIGRATIONS, Database
+from payments.domain import ChargeNotFound, InvalidCard, NotRefundable
 
 log = logging.getLogger(__name__)
 
@@ -39,44 +37,38 @@ def _invalid_card(exc: InvalidCard) -> ValidationFailed:
 ERRORS: ErrorTable = {
     InvalidCard: _invalid_card,
     ChargeNotFound: lambda exc: NotFound(str(exc)),
-    RefundNotAllowed: lambda exc: Conflict(str(exc)),
+    NotRefundable: lambda exc: Conflict(str(exc)),
     OperationalError: _database_down,
+    InterfaceError: _database_down,
     PoolTimeoutError: _database_down,
 }
 
 
-def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(db: Database) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.sqlalchemy_url)
-        sessions = sessionmaker(engine, expire_on_commit=False)
-        app.state.engine = engine
-        app.state.schema_is_current = schema_is_current(engine, MIGRATIONS)
-        app.state.unit_of_work = lambda: SqlUnitOfWork(sessions)
         try:
             yield
         finally:
-            engine.dispose()
+            db.dispose()
     return lifespan
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The payments app; tests pass ``settings``."""
+    """The payments app; tests pass ``settings``. The engine connects on first use."""
     settings = settings or Settings()
     configure_logging("payments", settings.log_level)
-    app = FastAPI(title="payments", lifespan=_lifespan(settings),
+    db = Database.from_url(settings.sqlalchemy_url)
+    app = FastAPI(title="payments", lifespan=_lifespan(db),
                   openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.settings = settings
-
-    def select_one() -> None:
-        with app.state.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+    app.state.deps = Deps(settings=settings, db=db)
+    schema_check = schema_is_current(db.engine, MIGRATIONS)
 
     async def database() -> None:
-        await run_in_threadpool(select_one)
+        await run_in_threadpool(db.ping)
 
     async def schema() -> None:
-        await run_in_threadpool(app.state.schema_is_current)
+        await run_in_threadpool(schema_check)
 
     install(app, served_by="payments", error_table=ERRORS,
             readiness={"database": database, "schema": schema},

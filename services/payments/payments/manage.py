@@ -9,18 +9,15 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from chassis.logs import configure_logging
 
 from payments.config import Settings
-from payments.repository import make_engine
+from payments.db import MIGRATIONS, make_engine
 
 log = logging.getLogger("payments.manage")
-
-MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config() -> Config:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from chassis.cards import Card
 from pydantic import BaseModel, ConfigDict, Field
 
-from payments.domain import Card, Charge
+from payments.domain import Charge, ChargeStatus
 
 
 class ChargeCreate(BaseModel):
@@ -25,6 +24,13 @@ class ChargeCreate(BaseModel):
                     exp_year=self.exp_year, cvc=self.cvc)
 
 
-def charge_out(charge: Charge) -> dict[str, Any]:
-    return {"order_id": charge.order_id, "status": charge.status.value,
-            "card_last4": charge.card_last4, "amount_cents": charge.amount_cents}
+class ChargeOut(BaseModel):
+    order_id: str
+    status: ChargeStatus
+    card_last4: str
+    amount_cents: int
+
+    @classmethod
+    def from_domain(cls, charge: Charge) -> ChargeOut:
+        return cls(order_id=charge.order_id, status=charge.status,
+                   card_last4=charge.card_last4, amount_cents=charge.amount_cents)

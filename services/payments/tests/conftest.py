@@ -6,7 +6,7 @@ created when missing) as well as on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -15,10 +15,10 @@ import pytest
 from fastapi import FastAPI
 from payments.app import create_app
 from payments.config import Settings
+from payments.db import Database, make_engine
 from payments.manage import init
-from payments.repository import SqlUnitOfWork, make_engine
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 # The token of the one caller of its internal routes, the orders service.
 ORDERS_TOKEN = "test-orders-token"
@@ -73,9 +73,9 @@ def db_session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def uow(engine: Engine) -> Callable[[], SqlUnitOfWork]:
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    return lambda: SqlUnitOfWork(sessions)
+def db(engine: Engine) -> Database:
+    """The app's kind of database (chassis.sql) over the test's engine."""
+    return Database(engine)
 
 
 @pytest.fixture

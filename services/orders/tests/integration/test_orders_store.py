@@ -78,8 +78,10 @@ def test_an_idempotency_key_is_claimed_once_bound_then_completed(db_session: Ses
     keys = IdempotencyRepository(db_session)
     keys.insert_claim(user_id="u1", key="k", fingerprint="f", now=T0,
                       expires_at=T0 + timedelta(days=1))
-    keys.bind(user_id="u1", key="k", order_id="o1")
-    keys.release(user_id="u1", key="k")  # bound: only its order settles it
+    assert not keys.bind(user_id="u1", key="k", claimed_at=T0 - timedelta(seconds=1),
+                         order_id="o1")  # not this claim: another request's, taken over
+    assert keys.bind(user_id="u1", key="k", claimed_at=T0, order_id="o1")
+    keys.release(user_id="u1", key="k", claimed_at=T0)  # bound: only its order settles it
     keys.complete_for_order("o1", status_code=201, body={"id": "o1"},
                             expires_at=T0 + timedelta(days=1))
     record = keys.get("u1", "k")
@@ -103,7 +105,7 @@ def test_an_abandoned_or_expired_key_can_be_retaken(db_session: Session) -> None
 def test_expired_keys_with_a_stored_answer_are_purged(db_session: Session) -> None:
     keys = IdempotencyRepository(db_session)
     keys.insert_claim(user_id="u1", key="old", fingerprint="f", now=T0, expires_at=T0)
-    keys.bind(user_id="u1", key="old", order_id="o1")
+    keys.bind(user_id="u1", key="old", claimed_at=T0, order_id="o1")
     keys.complete_for_order("o1", status_code=201, body={}, expires_at=T0)
     assert keys.purge_expired(T0 + timedelta(seconds=1)) == 1
     assert keys.get("u1", "old") is None

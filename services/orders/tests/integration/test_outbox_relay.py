@@ -4,6 +4,7 @@ Redis Streams (real Redis, db 9, emptied around each test)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,8 @@ from orders.db import Database
 from orders.domain import Card, Checkout, OutOfStock, PaymentDeclined, ShippingAddress
 from orders.models import OutboxRow
 from orders.relay import relay_once
-from orders.saga import Saga, checkout
+from orders.saga import Saga
+from orders.service import checkout
 from redis import ConnectionError as RedisConnectionError
 from redis import Redis
 from sqlalchemy import select
@@ -45,7 +47,7 @@ def broker() -> Iterator[Redis]:
 def bought(saga: Saga, fake, user_id: str, create_product: Callable[..., str]) -> Callable:
     def buy(card_number: str = "4242424242424242") -> str:
         fake.put_in_cart(user_id, create_product(stock=3), 1)
-        return checkout(saga, user_id=user_id, request=request(card_number), claim=None).id
+        return checkout(saga=saga, user_id=user_id, request=request(card_number)).id
     return buy
 
 
@@ -88,7 +90,7 @@ def test_a_declined_checkout_writes_created_then_failed_and_out_of_stock_writes_
         bought("4000000000000002")
     fake.put_in_cart(user_id, create_product(stock=0), 1)
     with pytest.raises(OutOfStock):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
 
     assert [row.event["type"] for row in outbox(saga.db)] == ["order.created", "order.failed"]
 
@@ -139,3 +141,31 @@ def test_with_the_broker_down_events_wait_in_the_outbox_and_go_out_when_it_is_ba
 
     assert relay(saga.db, broker) == 2
     assert len(stream_events(broker, streams.user_stream(user_id))) == 2
+
+
+def test_on_sqlite_the_relay_publishes_without_holding_the_write_lock(
+        saga: Saga, bought: Callable[..., str], broker: Redis,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout's writes must not queue behind the broker's round trips."""
+    bought()
+    path = saga.db.engine.url.database
+    assert saga.db.dialect == "sqlite" and path
+    writes_during_publish: list[bool] = []
+    real_publish = streams.publish
+
+    def publish_while_writing(*args: object, **kwargs: object) -> bool:
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what a checkout's write begins with
+            other.execute("ROLLBACK")
+            writes_during_publish.append(True)
+        except sqlite3.OperationalError:
+            writes_during_publish.append(False)
+        finally:
+            other.close()
+        return real_publish(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(streams, "publish", publish_while_writing)
+    assert relay(saga.db, broker) == 2
+    assert writes_during_publish == [True, True]
+    assert all(row.published_at is not None for row in outbox(saga.db))

@@ -9,7 +9,8 @@ from chassis.problems import Unavailable
 from orders.db import Database
 from orders.domain import Card, Checkout, EmptyCart, OutOfStock, PaymentDeclined, ShippingAddress
 from orders.repository import OrderRepository
-from orders.saga import Saga, checkout
+from orders.saga import Saga
+from orders.service import checkout
 
 ADDRESS = ShippingAddress(name="Ada", line1="1 Way", city="London", postal_code="N1",
                           country="GB")
@@ -37,7 +38,7 @@ def cart_of_two(fake, user_id: str, create_product: Callable[..., str]) -> tuple
 
 def test_a_checkout_confirms_the_order_moves_stock_and_empties_the_cart(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
-    order = checkout(saga, user_id=user_id, request=request(), claim=None)
+    order = checkout(saga=saga, user_id=user_id, request=request())
     assert order.status == "confirmed" and order.payment.status == "captured"
     assert [line.sku for line in order.lines] == ["A-1", "B-1"]
     assert order.total_cents == 2250 and order.payment.card_last4 == "4242"
@@ -51,7 +52,7 @@ def test_a_checkout_confirms_the_order_moves_stock_and_empties_the_cart(
 def test_a_declined_card_fails_the_order_and_gives_the_stock_back(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     with pytest.raises(PaymentDeclined) as declined:
-        checkout(saga, user_id=user_id, request=request("4000000000000002"), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request("4000000000000002"))
     [order] = stored_orders(saga.db, user_id)
     assert order.id == declined.value.order_id
     assert (order.status, order.payment.status) == ("failed", "declined")
@@ -64,7 +65,7 @@ def test_out_of_stock_leaves_no_order_no_charge_and_the_cart_as_it_was(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     fake.put_in_cart(user_id, cart_of_two[1], 3)
     with pytest.raises(OutOfStock) as short:
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     assert [(s.product_id, s.requested, s.available) for s in short.value.shortages] == [
         (cart_of_two[1], 3, 1)]
     assert stored_orders(saga.db, user_id) == []
@@ -75,19 +76,19 @@ def test_out_of_stock_leaves_no_order_no_charge_and_the_cart_as_it_was(
 def test_an_empty_cart_or_one_of_deleted_products_is_refused(
         saga: Saga, fake, user_id: str, create_product: Callable[..., str]) -> None:
     with pytest.raises(EmptyCart):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     gone = create_product()
     fake.put_in_cart(user_id, gone)
     del fake.products[gone]
     with pytest.raises(EmptyCart):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     assert stored_orders(saga.db, user_id) == []
 
 
 def test_a_deleted_product_is_left_out_of_the_order(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     del fake.products[cart_of_two[1]]
-    order = checkout(saga, user_id=user_id, request=request(), claim=None)
+    order = checkout(saga=saga, user_id=user_id, request=request())
     assert [line.product_id for line in order.lines] == [cart_of_two[0]]
 
 
@@ -96,7 +97,7 @@ def test_a_checkout_with_cart_or_catalog_down_is_unavailable_and_records_nothing
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str], service: str) -> None:
     fake.down.add(service)
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     assert stored_orders(saga.db, user_id) == [] and fake.charges == {}
 
 
@@ -104,14 +105,14 @@ def test_a_catalog_answering_500_is_unavailable_not_a_crash(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     fake.broken.add("POST /internal/products/lookup")
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
 
 
 def test_payments_down_leaves_the_order_pending_with_its_stock_reserved(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     fake.down.add("payments")
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     [order] = stored_orders(saga.db, user_id)
     assert order.status == "pending"
     assert fake.reservations[order.id]["status"] == "reserved"
@@ -122,7 +123,7 @@ def test_a_timeout_on_the_charge_is_not_retried_and_leaves_the_order_pending(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     fake.lose_charge_answer = True
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     [order] = stored_orders(saga.db, user_id)
     assert order.status == "pending"
     assert fake.calls.count("POST /internal/charges") == 1
@@ -133,7 +134,7 @@ def test_a_failed_reservation_is_compensated_and_the_order_failed(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     fake.broken.add("PUT /internal/reservations/")
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     [order] = stored_orders(saga.db, user_id)
     assert (order.status, order.payment.status) == ("failed", "pending")
     assert fake.reservations[order.id]["status"] == "released"
@@ -145,7 +146,7 @@ def test_a_compensation_that_cannot_run_leaves_the_order_pending(
     fake.broken.add("PUT /internal/reservations/")
     fake.refused.add("POST /internal/reservations/")
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     [order] = stored_orders(saga.db, user_id)
     assert order.status == "pending"
 
@@ -154,7 +155,7 @@ def test_a_commit_that_fails_after_the_capture_leaves_the_order_pending(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     fake.broken.add("POST /internal/reservations/")
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request())
     [order] = stored_orders(saga.db, user_id)
     assert order.status == "pending" and fake.charges[order.id]["status"] == "captured"
 
@@ -162,5 +163,5 @@ def test_a_commit_that_fails_after_the_capture_leaves_the_order_pending(
 def test_a_cart_that_cannot_be_cleared_does_not_undo_a_paid_order(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     fake.broken.add("DELETE /internal/carts/")
-    order = checkout(saga, user_id=user_id, request=request(), claim=None)
+    order = checkout(saga=saga, user_id=user_id, request=request())
     assert order.status == "confirmed"

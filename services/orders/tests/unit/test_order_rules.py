@@ -1,4 +1,5 @@
-"""Pure rules: Luhn, card expiry, state transitions, the checkout body, settings."""
+"""Pure rules (Luhn and expiry: chassis/tests/test_cards.py): state transitions, the
+checkout body, settings."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from orders.domain import (
     Order,
     OrderLine,
     ShippingAddress,
-    is_expired,
-    luhn_valid,
 )
 from orders.schemas import CheckoutRequest
 from pydantic import SecretStr
@@ -28,19 +27,6 @@ def an_order() -> Order:
     lines = [OrderLine("p2", "SKU-B", "B", 300, 2), OrderLine("p1", "SKU-A", "A", 100, 1)]
     return Order.pending(user_id="u", lines=lines, shipping_address=ADDRESS, card_last4="4242",
                          now=NOW)
-
-
-@pytest.mark.parametrize(("number", "valid"), [
-    ("4242424242424242", True), ("4000000000000002", True), ("4242424242424241", False),
-    ("42424242424242a2", False)])
-def test_card_numbers_are_checked_with_luhn(number: str, valid: bool) -> None:
-    assert luhn_valid(number) is valid
-
-
-def test_a_card_is_good_through_its_expiry_month() -> None:
-    today = date(2026, 11, 25)
-    assert not is_expired(11, 2026, today)
-    assert is_expired(10, 2026, today) and is_expired(12, 2025, today)
 
 
 def test_a_new_order_is_pending_with_lines_by_sku_and_a_total() -> None:

@@ -13,7 +13,8 @@ from orders.db import Database
 from orders.domain import Card, Checkout, Order, ShippingAddress
 from orders.reconciler import reconcile_pending, run_every
 from orders.repository import OrderRepository
-from orders.saga import Saga, checkout
+from orders.saga import Saga
+from orders.service import checkout
 
 ADDRESS = ShippingAddress(name="Ada", line1="1 Way", city="London", postal_code="N1",
                           country="GB")
@@ -40,7 +41,7 @@ def product(fake, user_id: str, create_product: Callable[..., str]) -> str:
 
 def leave_pending(saga: Saga, user_id: str, card: str = "4242424242424242") -> Order:
     with pytest.raises(Unavailable):
-        checkout(saga, user_id=user_id, request=request(card), claim=None)
+        checkout(saga=saga, user_id=user_id, request=request(card))
     order = the_order(saga.db, user_id)
     assert order.status == "pending"
     return order

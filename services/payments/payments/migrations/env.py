@@ -5,8 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from payments import repository  # noqa: F401 (registers the charges table)
 from payments.config import Settings
-from payments.repository import Base, make_engine
+from payments.db import Base, make_engine
 
 
 def run(connection: Connection) -> None:

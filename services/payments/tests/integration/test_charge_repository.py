@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 from payments import service
 from payments.config import Settings
+from payments.db import Database
 from payments.domain import Card, Charge, ChargeStatus, DuplicateCharge
 from payments.manage import init
-from payments.repository import ChargeRepository, SqlUnitOfWork
+from payments.repository import ChargeRepository
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session
 
+CAPTURED, REFUNDED = ChargeStatus.CAPTURED, ChargeStatus.REFUNDED
 MOMENT = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
 GOOD = Card("4242424242424242", 12, 2030, "123")
 
@@ -44,9 +45,10 @@ def test_only_a_captured_charge_moves_to_refunded(db_session: Session) -> None:
     charges = ChargeRepository(db_session)
     charges.add(a_charge("paid"))
     charges.add(a_charge("declined", ChargeStatus.DECLINED))
-    assert charges.mark_refunded("paid", now=MOMENT) is True
-    assert charges.mark_refunded("paid", now=MOMENT) is False
-    assert charges.mark_refunded("declined", now=MOMENT) is False
+    assert charges.move("paid", from_status=CAPTURED, to_status=REFUNDED, now=MOMENT) is True
+    assert charges.move("paid", from_status=CAPTURED, to_status=REFUNDED, now=MOMENT) is False
+    assert charges.move("declined", from_status=CAPTURED, to_status=REFUNDED,
+                         now=MOMENT) is False
     assert [charges.get(o).status for o in ("paid", "declined")] == [  # type: ignore[union-attr]
         ChargeStatus.REFUNDED, ChargeStatus.DECLINED]
 
@@ -66,18 +68,18 @@ def test_init_twice_leaves_the_schema_at_the_newest_revision(
 
 
 def test_a_charge_survives_its_unit_of_work_and_a_repeat_charges_nothing(
-        uow: Callable[[], SqlUnitOfWork]) -> None:
-    first, created = service.charge_card(uow=uow, order_id="o-1", amount_cents=900, card=GOOD)
-    again, created_again = service.charge_card(uow=uow, order_id="o-1", amount_cents=900,
-                                               card=GOOD)
+        db: Database) -> None:
+    first, created = service.authorise(db=db, order_id="o-1", card=GOOD, amount_cents=900)
+    again, created_again = service.authorise(db=db, order_id="o-1", card=GOOD,
+                                             amount_cents=900)
     assert (created, created_again) == (True, False)
     assert again.order_id == first.order_id and again.status is first.status
 
 
 def test_concurrent_charges_of_one_order_create_exactly_one(
-        uow: Callable[[], SqlUnitOfWork]) -> None:
+        db: Database) -> None:
     def attempt(_: int) -> tuple[Charge, bool]:
-        return service.charge_card(uow=uow, order_id="o-race", amount_cents=900, card=GOOD)
+        return service.authorise(db=db, order_id="o-race", card=GOOD, amount_cents=900)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         outcomes = list(pool.map(attempt, range(8)))
