@@ -19,10 +19,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cart import api
+from cart.api import Deps
 from cart.catalog import ProductCatalog
 from cart.config import Settings
+from cart.db import Database, connect
 from cart.domain import InvalidQuantity, ProductNotFound
-from cart.repository import CartBusy, connect
+from cart.repository import CartBusy
 
 log = logging.getLogger(__name__)
 
@@ -41,20 +43,23 @@ ERRORS: ErrorTable = {
 }
 
 
-def _lifespan(settings: Settings, catalog_transport: httpx.AsyncBaseTransport | None
+def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
+              catalog_transport: httpx.AsyncBaseTransport | None,
               ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.redis = connect(settings.redis_url,
-                                  timeout_seconds=settings.redis_timeout_seconds)
-        app.state.catalog = ProductCatalog(AsyncServiceClient(
+        # Made here, in each worker, not at import: clients belong to the worker's loop.
+        redis = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+        catalog = ProductCatalog(AsyncServiceClient(
             "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
             transport=catalog_transport))  # a public route: no caller token
+        app.state.deps = Deps(db=Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds),
+                              catalog=catalog, verifier=verifier)
         try:
             yield
         finally:
-            await app.state.catalog.aclose()
-            await app.state.redis.aclose()
+            await catalog.aclose()
+            await redis.aclose()
     return lifespan
 
 
@@ -65,14 +70,14 @@ def create_app(settings: Settings | None = None, *,
     to the catalog of their own."""
     settings = settings or Settings()
     configure_logging("cart", settings.log_level)
-    app = FastAPI(title="cart", lifespan=_lifespan(settings, catalog_transport),
-                  openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.settings = settings
-    app.state.verifier = verifier or JwksVerifier(
+    verifier = verifier or JwksVerifier(
         settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    app = FastAPI(title="cart", lifespan=_lifespan(settings, verifier, catalog_transport),
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings  # read by chassis.fastapi_support.internal_caller
 
     async def redis() -> None:
-        await app.state.redis.ping()
+        await app.state.deps.db.redis.ping()
 
     install(app, served_by="cart", error_table=ERRORS, readiness={"redis": redis},
             max_body_bytes=settings.max_body_bytes)

@@ -1,4 +1,4 @@
-"""The Redis repository: one hash ``cart:{user_id}`` per user, its TTL renewed on each write.
+"""Cart lines in Redis: one hash ``cart:{user_id}`` per user, its TTL renewed on each write.
 
 Each write runs in a MULTI/EXEC transaction together with the read of the
 result, so the cart answered is the cart as the write left it.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
+from cart.db import Database
 from cart.domain import Cart
 
 # Optimistic attempts at a read-modify-write before giving up (each loses only to a
@@ -27,13 +27,6 @@ def cart_key(user_id: str) -> str:
     return f"cart:{user_id}"
 
 
-def connect(url: str, *, timeout_seconds: float) -> Redis:
-    """A pooled client; it connects lazily, so making one never blocks."""
-    client: Redis = Redis.from_url(url, decode_responses=True, socket_timeout=timeout_seconds,
-                                   socket_connect_timeout=timeout_seconds)
-    return client
-
-
 def _decoded(quantities: Mapping[Any, Any]) -> Mapping[str, str]:
     """The client decodes responses, so a hash comes back as text."""
     return cast(Mapping[str, str], quantities)
@@ -47,13 +40,13 @@ def _quantity(raw: str) -> int:
 
 
 class CartRepository:
-    def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
-        self.redis = redis
-        self.ttl_seconds = ttl_seconds
+    def __init__(self, db: Database) -> None:
+        self.redis = db.redis
+        self.ttl_seconds = db.ttl_seconds
 
     async def get(self, user_id: str) -> Cart:
         quantities = await self.redis.hgetall(cart_key(user_id))
-        return Cart.from_quantities(user_id, _decoded(quantities))
+        return Cart.from_quantities(_decoded(quantities))
 
     async def set_quantity(self, user_id: str, product_id: str, quantity: int) -> Cart:
         key = cart_key(user_id)
@@ -62,7 +55,7 @@ class CartRepository:
             pipe.expire(key, self.ttl_seconds)
             pipe.hgetall(key)
             *_, quantities = await pipe.execute()
-        return Cart.from_quantities(user_id, _decoded(quantities))
+        return Cart.from_quantities(_decoded(quantities))
 
     async def remove(self, user_id: str, product_id: str) -> Cart:
         key = cart_key(user_id)
@@ -71,7 +64,7 @@ class CartRepository:
             pipe.expire(key, self.ttl_seconds)
             pipe.hgetall(key)
             *_, quantities = await pipe.execute()
-        return Cart.from_quantities(user_id, _decoded(quantities))
+        return Cart.from_quantities(_decoded(quantities))
 
     async def take_out(self, user_id: str, bought: Mapping[str, int]) -> Cart:
         """Lower each bought product's line by the quantity bought, removing a line that
@@ -97,7 +90,7 @@ class CartRepository:
                     *_, quantities = await pipe.execute()
                 except WatchError:
                     continue
-            return Cart.from_quantities(user_id, _decoded(quantities))
+            return Cart.from_quantities(_decoded(quantities))
         raise CartBusy(user_id)
 
     async def clear(self, user_id: str) -> None:

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from cart.app import create_app
 from cart.config import Settings
-from cart.repository import CartRepository, connect
+from cart.db import Database, connect
+from cart.repository import CartRepository
 from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -56,8 +57,13 @@ async def redis(settings: Settings) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture
-def carts(redis: Redis, settings: Settings) -> CartRepository:
-    return CartRepository(redis, ttl_seconds=settings.cart_ttl_seconds)
+def db(redis: Redis, settings: Settings) -> Database:
+    return Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
+
+
+@pytest.fixture
+def carts(db: Database) -> CartRepository:
+    return CartRepository(db)
 
 
 class Auth:

@@ -13,16 +13,15 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
+from catalog.db import Document
 from catalog.domain import (
     Product,
-    ProductFilter,
+    ProductSearch,
     Reservation,
     ReservationStatus,
     ReservedLine,
     Shortage,
 )
-
-Document = dict[str, Any]
 
 SORT_KEYS: dict[str, list[tuple[str, int]]] = {
     "name": [("name", ASCENDING)],
@@ -61,20 +60,28 @@ def product_from_document(doc: Mapping[str, Any]) -> Product:
     )
 
 
-def product_filter(criteria: ProductFilter) -> Document:
+def product_document(product: Product) -> Document:
+    return {"_id": ObjectId(product.id), "sku": product.sku, "name": product.name,
+            "description": product.description, "category": product.category,
+            "price_cents": product.price_cents, "stock": product.stock,
+            "attributes": dict(product.attributes), "created_at": product.created_at,
+            "updated_at": product.updated_at}
+
+
+def product_filter(search: ProductSearch) -> Document:
     """The MongoDB filter for a search; words are literal, case-insensitive substrings."""
     clauses: list[Document] = [
         {"$or": [{field: {"$regex": re.escape(word), "$options": "i"}}
                  for field in ("name", "description")]}
-        for word in criteria.words
+        for word in search.words
     ]
-    if criteria.category is not None:
-        clauses.append({"category": criteria.category})
+    if search.category is not None:
+        clauses.append({"category": search.category})
     price: Document = {}
-    if criteria.min_price_cents is not None:
-        price["$gte"] = min(criteria.min_price_cents, MAX_INT64)
-    if criteria.max_price_cents is not None:
-        price["$lte"] = min(criteria.max_price_cents, MAX_INT64)
+    if search.min_price_cents is not None:
+        price["$gte"] = min(search.min_price_cents, MAX_INT64)
+    if search.max_price_cents is not None:
+        price["$lte"] = min(search.max_price_cents, MAX_INT64)
     if price:
         clauses.append({"price_cents": price})
     return {"$and": clauses} if clauses else {}
