@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -18,7 +20,7 @@ from fastapi import FastAPI
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from cart import api
+from cart import api, events
 from cart.api import Deps
 from cart.catalog import ProductCatalog
 from cart.config import Settings
@@ -53,14 +55,32 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
         catalog = ProductCatalog(AsyncServiceClient(
             "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
             transport=catalog_transport))  # a public route: no caller token
-        app.state.deps = Deps(db=Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds),
-                              catalog=catalog, verifier=verifier)
+        db = Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
+        app.state.deps = Deps(db=db, catalog=catalog, verifier=verifier)
         try:
-            yield
+            async with _catalog_events(settings, db):
+                yield
         finally:
             await catalog.aclose()
             await redis.aclose()
     return lifespan
+
+
+@asynccontextmanager
+async def _catalog_events(settings: Settings, db: Database) -> AsyncIterator[None]:
+    """This worker's consumer of catalog.events, for as long as the worker serves."""
+    if not settings.events_redis_url:
+        yield
+        return
+    broker = events.connect_broker(settings.events_redis_url)
+    task = asyncio.create_task(events.run(db, broker, events.consumer_name()))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await broker.aclose()
 
 
 def create_app(settings: Settings | None = None, *,

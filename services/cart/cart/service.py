@@ -36,3 +36,8 @@ async def take_out(*, db: Database, user_id: str, bought: dict[str, int]) -> Car
     """After a checkout: lower each line by what the order bought (a line reaching zero
     goes), so that what the user put in the cart since the checkout began stays."""
     return await CartRepository(db).take_out(user_id, bought)
+
+
+async def drop_product(*, db: Database, product_id: str) -> int:
+    """A product was deleted: take it out of every cart; how many carts held it."""
+    return await CartRepository(db).drop_product(product_id)

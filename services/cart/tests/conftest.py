@@ -36,7 +36,8 @@ def anyio_backend() -> str:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(environment="test", redis_url=REDIS_URL, cart_ttl_seconds=600,
-                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN)
+                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN,
+                    events_redis_url=None)  # the consumer's own tests give it a broker
 
 
 @pytest.fixture
@@ -53,6 +54,11 @@ async def redis(settings: Settings) -> AsyncIterator[Redis]:
         keys = [key async for key in client.scan_iter(match=f"cart:{TEST_USER_PREFIX}*")]
         if keys:
             await client.delete(*keys)
+        async for index in client.scan_iter(match="cart-product:*"):
+            members = [m for m in await client.zrange(index, 0, -1)
+                       if m.startswith(TEST_USER_PREFIX)]
+            if members:
+                await client.zrem(index, *members)
         await client.aclose()
 
 
