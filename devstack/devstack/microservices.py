@@ -81,7 +81,7 @@ def catalog_relay_spec(port: int, env: dict[str, str]) -> ProcessSpec:
     """The catalog's event relay, started after the catalog made its indexes; it answers
     its probes on ``port``."""
     return ProcessSpec(name="catalog-relay", argv=python_module("catalog.relay"),
-                       env={**env, "RELAY_PORT": str(port)}, port=port,
+                       env={**env, "PORT": str(port)}, port=port,
                        probe=http_probe(f"http://127.0.0.1:{port}/healthz"))
 
 

@@ -9,7 +9,7 @@ documents (catalog writes do not notice) and go out when it answers again.
 
 One process per deployment, not a thread in each web worker: it polls MongoDB,
 and N workers polling would cost N times that for nothing. It answers /healthz
-and /readyz on RELAY_HOST:RELAY_PORT (8112 by default).
+and /readyz on HOST:PORT (its own port, not the service's: 8112 in compose).
 """
 
 from __future__ import annotations

@@ -178,7 +178,7 @@ def test_the_relay_process_publishes_and_catches_up_after_the_broker_returns(
     port = _free_port()
     env = {**os.environ, "MONGODB_URL": settings.mongodb_url,
            "MONGODB_DATABASE": settings.mongodb_database, "EVENTS_REDIS_URL": broker_server.url,
-           "RELAY_PORT": str(port), "RELAY_INTERVAL_SECONDS": "0.1", "ENVIRONMENT": "test"}
+           "PORT": str(port), "RELAY_INTERVAL_SECONDS": "0.1", "ENVIRONMENT": "test"}
     process = subprocess.Popen([sys.executable, "-m", "catalog.relay"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
