@@ -8,7 +8,7 @@ from devstack.stacks import REPO_ROOT, StackSettings, _app, _common_env
 from devstack.stores import embedded_mongodb, embedded_redis
 
 SERVICES_DIR = REPO_ROOT / "services"
-# The orders relay's probe port: the orders service's own plus this (8104 -> 8114).
+# A relay's probe port: its service's own plus this (orders 8104 -> 8114, catalog 8102 -> 8112).
 RELAY_PORT_OFFSET = 10
 
 
@@ -49,8 +49,12 @@ def service_specs(settings: StackSettings) -> list[ProcessSpec]:
              init("users")),
         _app("catalog", SERVICES_DIR / "catalog", "catalog.asgi:app", ports["catalog"],
              env("catalog", MONGODB_URL=mongodb_url), init("catalog")),
+        catalog_relay_spec(ports["catalog"] + RELAY_PORT_OFFSET,
+                           env("catalog", MONGODB_URL=mongodb_url,
+                               EVENTS_REDIS_URL=events_url(settings))),
         _app("cart", SERVICES_DIR / "cart", "cart.asgi:app", ports["cart"],
-             env("cart", REDIS_URL=redis_url, CATALOG_URL=urls["catalog"]), init("cart")),
+             env("cart", REDIS_URL=redis_url, CATALOG_URL=urls["catalog"],
+                 EVENTS_REDIS_URL=events_url(settings)), init("cart")),
         _app("payments", SERVICES_DIR / "payments", "payments.asgi:app", ports["payments"],
              env("payments"), init("payments")),
         _app("orders", SERVICES_DIR / "orders", "orders.wsgi:app", ports["orders"],
@@ -69,6 +73,14 @@ def relay_spec(port: int, env: dict[str, str]) -> ProcessSpec:
     """The orders outbox relay, started after the orders service migrated; it answers
     its probes on ``port``."""
     return ProcessSpec(name="orders-relay", argv=python_module("orders.relay"),
+                       env={**env, "PORT": str(port)}, port=port,
+                       probe=http_probe(f"http://127.0.0.1:{port}/healthz"))
+
+
+def catalog_relay_spec(port: int, env: dict[str, str]) -> ProcessSpec:
+    """The catalog's event relay, started after the catalog made its indexes; it answers
+    its probes on ``port``."""
+    return ProcessSpec(name="catalog-relay", argv=python_module("catalog.relay"),
                        env={**env, "PORT": str(port)}, port=port,
                        probe=http_probe(f"http://127.0.0.1:{port}/healthz"))
 

@@ -80,9 +80,15 @@ class Shortage:
 class ProductNotFound(Exception):
     """No product has this id (including ids that could never exist)."""
 
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"No product has the id {product_id!r}.")
+
 
 class DuplicateSku(Exception):
     """Another product has this sku already."""
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"A product with the sku {sku!r} already exists.")
 
 
 class OutOfStock(Exception):

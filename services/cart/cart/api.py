@@ -6,36 +6,43 @@ them with the user's token. The internal routes are for the orders service.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from chassis.fastapi_support import bearer_claims, internal_caller, json_body, json_ok
-from chassis.tokens import Claims
+from chassis.jwks import JwksVerifier
+from chassis.tokens import Claims, TokenVerifier
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from cart import service
 from cart.catalog import ProductCatalog
-from cart.repository import CartRepository
-from cart.schemas import BoughtLines, LineUpdate, cart_out
+from cart.db import Database
+from cart.domain import Cart
+from cart.schemas import BoughtLines, CartItemUpdate, CartOut
 
 
-async def cart_repository(request: Request) -> CartRepository:
-    return CartRepository(request.app.state.redis,
-                          ttl_seconds=request.app.state.settings.cart_ttl_seconds)
+@dataclass(frozen=True)
+class Deps:
+    """What the handlers need, built once per worker by the app's lifespan."""
+
+    db: Database
+    catalog: ProductCatalog
+    verifier: TokenVerifier | JwksVerifier
 
 
-def user_id(
-    claims: Annotated[Claims, Depends(bearer_claims(lambda request: request.app.state.verifier))],
+def deps(request: Request) -> Deps:
+    found: Deps = request.app.state.deps
+    return found
+
+
+def caller_id(
+    claims: Annotated[Claims, Depends(bearer_claims(lambda request: deps(request).verifier))],
 ) -> str:
     return claims.subject
 
 
-def product_catalog(request: Request) -> ProductCatalog:
-    return request.app.state.catalog
-
-
-Carts = Annotated[CartRepository, Depends(cart_repository)]
-Catalog = Annotated[ProductCatalog, Depends(product_catalog)]
-UserId = Annotated[str, Depends(user_id)]
+AppDeps = Annotated[Deps, Depends(deps)]
+UserId = Annotated[str, Depends(caller_id)]
 ProductId = Annotated[str, Path(min_length=1, max_length=128)]
 # Removing is 200 for any id (the contract): one that could never be in a cart is not there.
 AnyProductId = Annotated[str, Path(min_length=1)]
@@ -45,46 +52,49 @@ public = APIRouter(prefix="/api/cart")
 internal = APIRouter(prefix="/internal", dependencies=[Depends(internal_caller("orders"))])
 
 
+def _cart_response(cart: Cart) -> Response:
+    return json_ok(CartOut.from_domain(cart).model_dump())
+
+
 @public.get("")
-async def get_cart(user: UserId, carts: Carts) -> Response:
-    return json_ok(cart_out(await service.get_cart(carts=carts, user_id=user)))
+async def get_cart(deps: AppDeps, user: UserId) -> Response:
+    return _cart_response(await service.get(db=deps.db, user_id=user))
 
 
 @public.put("/items/{product_id}")
-async def set_quantity(user: UserId, carts: Carts, catalog: Catalog, product_id: ProductId,
-                       body: Annotated[LineUpdate, Depends(json_body(LineUpdate))]) -> Response:
-    cart = await service.set_quantity(carts=carts, catalog=catalog, user_id=user,
+async def set_item(deps: AppDeps, user: UserId, product_id: ProductId,
+                   body: Annotated[CartItemUpdate, Depends(json_body(CartItemUpdate))],
+                   ) -> Response:
+    cart = await service.set_quantity(db=deps.db, catalog=deps.catalog, user_id=user,
                                       product_id=product_id, quantity=body.quantity)
-    return json_ok(cart_out(cart))
+    return _cart_response(cart)
 
 
 @public.delete("/items/{product_id}")
-async def remove_line(user: UserId, carts: Carts, product_id: AnyProductId) -> Response:
-    cart = await service.remove_line(carts=carts, user_id=user, product_id=product_id)
-    return json_ok(cart_out(cart))
+async def remove_item(deps: AppDeps, user: UserId, product_id: AnyProductId) -> Response:
+    return _cart_response(await service.remove(db=deps.db, user_id=user, product_id=product_id))
 
 
 @public.delete("", status_code=204)
-async def clear_cart(user: UserId, carts: Carts) -> Response:
-    await service.clear_cart(carts=carts, user_id=user)
+async def clear_cart(deps: AppDeps, user: UserId) -> Response:
+    await service.clear(db=deps.db, user_id=user)
     return Response(status_code=204)
 
 
 @internal.get("/carts/{user_id}")
-async def get_user_cart(carts: Carts, user_id: InternalUserId) -> Response:
-    return json_ok(cart_out(await service.get_cart(carts=carts, user_id=user_id)))
+async def get_user_cart(deps: AppDeps, user_id: InternalUserId) -> Response:
+    return _cart_response(await service.get(db=deps.db, user_id=user_id))
 
 
 @internal.post("/carts/{user_id}/take-out")
-async def take_out_bought(
-    carts: Carts, user_id: InternalUserId,
-    body: Annotated[BoughtLines, Depends(json_body(BoughtLines))],
-) -> Response:
-    cart = await service.take_out_bought(carts=carts, user_id=user_id, bought=body.quantities())
-    return json_ok(cart_out(cart))
+async def take_out_bought(deps: AppDeps, user_id: InternalUserId,
+                          body: Annotated[BoughtLines, Depends(json_body(BoughtLines))],
+                          ) -> Response:
+    cart = await service.take_out(db=deps.db, user_id=user_id, bought=body.quantities())
+    return _cart_response(cart)
 
 
 @internal.delete("/carts/{user_id}", status_code=204)
-async def clear_user_cart(carts: Carts, user_id: InternalUserId) -> Response:
-    await service.clear_cart(carts=carts, user_id=user_id)
+async def clear_user_cart(deps: AppDeps, user_id: InternalUserId) -> Response:
+    await service.clear(db=deps.db, user_id=user_id)
     return Response(status_code=204)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -19,11 +21,13 @@ from fastapi import FastAPI
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from cart import api
+from cart import api, events
+from cart.api import Deps
 from cart.catalog import ProductCatalog
 from cart.config import Settings
+from cart.db import Database, connect
 from cart.domain import InvalidQuantity, ProductNotFound
-from cart.repository import CartBusy, connect
+from cart.repository import CartBusy
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +46,43 @@ ERRORS: ErrorTable = {
 }
 
 
-def _lifespan(settings: Settings, catalog_transport: httpx.AsyncBaseTransport | None
+def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
+              catalog_transport: httpx.AsyncBaseTransport | None,
               ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.redis = connect(settings.redis_url,
-                                  timeout_seconds=settings.redis_timeout_seconds)
-        watch_redis_pool(app.state.redis, "redis")  # the pool's gauges (chassis.pool_metrics)
-        app.state.catalog = ProductCatalog(AsyncServiceClient(
+        # Made here, in each worker, not at import: clients belong to the worker's loop.
+        redis = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+        watch_redis_pool(redis, "redis")  # the pool's gauges (chassis.pool_metrics)
+        catalog = ProductCatalog(AsyncServiceClient(
             "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
             transport=catalog_transport))  # a public route: no caller token
+        db = Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
+        app.state.deps = Deps(db=db, catalog=catalog, verifier=verifier)
         try:
-            yield
+            async with _catalog_events(settings, db):
+                yield
         finally:
-            await app.state.catalog.aclose()
-            await app.state.redis.aclose()
+            await catalog.aclose()
+            await redis.aclose()
     return lifespan
+
+
+@asynccontextmanager
+async def _catalog_events(settings: Settings, db: Database) -> AsyncIterator[None]:
+    """This worker's consumer of catalog.events, for as long as the worker serves."""
+    if not settings.events_redis_url:
+        yield
+        return
+    broker = events.connect_broker(settings.events_redis_url)
+    task = asyncio.create_task(events.run(db, broker, events.consumer_name()))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await broker.aclose()
 
 
 def create_app(settings: Settings | None = None, *,
@@ -67,14 +92,14 @@ def create_app(settings: Settings | None = None, *,
     to the catalog of their own."""
     settings = settings or Settings()
     configure_logging("cart", settings.log_level)
-    app = FastAPI(title="cart", lifespan=_lifespan(settings, catalog_transport),
-                  openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.settings = settings
-    app.state.verifier = verifier or JwksVerifier(
+    verifier = verifier or JwksVerifier(
         settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    app = FastAPI(title="cart", lifespan=_lifespan(settings, verifier, catalog_transport),
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings  # read by chassis.fastapi_support.internal_caller
 
     async def redis() -> None:
-        await app.state.redis.ping()
+        await app.state.deps.db.redis.ping()
 
     install(app, served_by="cart", error_table=ERRORS, readiness={"redis": redis},
             max_body_bytes=settings.max_body_bytes)

@@ -20,4 +20,7 @@ class Settings(InternalCallSettings):
     # Asked whether a product exists before it goes into a cart.
     catalog_url: str = "http://127.0.0.1:8102"
     upstream_timeout_seconds: float = 2.0
+    # The event broker whose catalog.events the workers consume (deleted products leave
+    # carts); empty: no consumer.
+    events_redis_url: str | None = "redis://127.0.0.1:6379/0"
 

@@ -1,4 +1,4 @@
-"""The cart's domain: lines of product id and quantity, and the rules on quantities.
+"""A cart: quantities per product; the gateway prices it at today's catalog prices.
 
 The cart knows only product ids; prices and names are the catalog's, composed
 into the contract's cart view by the gateway.
@@ -22,23 +22,27 @@ class CartLine:
 
 @dataclass(frozen=True)
 class Cart:
-    user_id: str
+    """Lines sorted by product id; unreadable stored entries are not among them."""
+
     lines: tuple[CartLine, ...] = ()
 
     @classmethod
-    def from_quantities(cls, user_id: str, quantities: Mapping[str, str | int]) -> Cart:
-        """A cart from stored quantities, by product id; unreadable entries are left out."""
+    def from_quantities(cls, quantities: Mapping[str, str | int]) -> Cart:
         lines = []
         for product_id, raw in sorted(quantities.items()):
             try:
                 lines.append(CartLine(product_id, check_quantity(int(raw))))
             except ValueError:
                 continue
-        return cls(user_id=user_id, lines=tuple(lines))
+        return cls(tuple(lines))
 
     @property
     def item_count(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
 
 
 class ProductNotFound(Exception):

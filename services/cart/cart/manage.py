@@ -16,7 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from cart.config import Settings
-from cart.repository import connect
+from cart.db import connect
 
 log = logging.getLogger("cart.manage")
 

@@ -1,22 +1,34 @@
-"""The Redis repository: one hash ``cart:{user_id}`` per user, its TTL renewed on each write.
+"""Cart lines in Redis: one hash ``cart:{user_id}`` per user, its TTL renewed on each write,
+and an index ``cart-product:{product_id}`` of the carts holding each product.
 
-Each write runs in a MULTI/EXEC transaction together with the read of the
-result, so the cart answered is the cart as the write left it.
+The index is a sorted set of user ids scored by when that entry lapses: every
+write of a cart renews the entries of all its lines to the cart's own expiry,
+so an entry outlives the line it points to, never the other way round, and
+entries of carts that expired fall away when the product's index is next
+written. Each write reads the cart under WATCH and then, in one MULTI/EXEC,
+writes the cart and its index together and reads back the result, so the cart
+answered is the cart as the write left it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
+from cart.db import Database
 from cart.domain import Cart
 
 # Optimistic attempts at a read-modify-write before giving up (each loses only to a
 # concurrent write to the same cart).
-REMOVE_ATTEMPTS = 5
+WRITE_ATTEMPTS = 5
+
+# What a write does to the cart's hash, given the quantities read: the products it
+# leaves in the cart are those whose index entries are renewed.
+Change = Callable[[Pipeline, str, Mapping[str, str]], set[str]]
 
 
 class CartBusy(Exception):
@@ -27,11 +39,8 @@ def cart_key(user_id: str) -> str:
     return f"cart:{user_id}"
 
 
-def connect(url: str, *, timeout_seconds: float) -> Redis:
-    """A pooled client; it connects lazily, so making one never blocks."""
-    client: Redis = Redis.from_url(url, decode_responses=True, socket_timeout=timeout_seconds,
-                                   socket_connect_timeout=timeout_seconds)
-    return client
+def index_key(product_id: str) -> str:
+    return f"cart-product:{product_id}"
 
 
 def _decoded(quantities: Mapping[Any, Any]) -> Mapping[str, str]:
@@ -47,58 +56,88 @@ def _quantity(raw: str) -> int:
 
 
 class CartRepository:
-    def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
-        self.redis = redis
-        self.ttl_seconds = ttl_seconds
+    def __init__(self, db: Database) -> None:
+        self.redis = db.redis
+        self.ttl_seconds = db.ttl_seconds
 
     async def get(self, user_id: str) -> Cart:
         quantities = await self.redis.hgetall(cart_key(user_id))
-        return Cart.from_quantities(user_id, _decoded(quantities))
+        return Cart.from_quantities(_decoded(quantities))
 
     async def set_quantity(self, user_id: str, product_id: str, quantity: int) -> Cart:
-        key = cart_key(user_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        def change(pipe: Pipeline, key: str, current: Mapping[str, str]) -> set[str]:
             pipe.hset(key, product_id, quantity)
-            pipe.expire(key, self.ttl_seconds)
-            pipe.hgetall(key)
-            *_, quantities = await pipe.execute()
-        return Cart.from_quantities(user_id, _decoded(quantities))
+            return {*current, product_id}
+        return await self._write(user_id, change)
 
     async def remove(self, user_id: str, product_id: str) -> Cart:
-        key = cart_key(user_id)
-        async with self.redis.pipeline(transaction=True) as pipe:
+        def change(pipe: Pipeline, key: str, current: Mapping[str, str]) -> set[str]:
             pipe.hdel(key, product_id)
-            pipe.expire(key, self.ttl_seconds)
-            pipe.hgetall(key)
-            *_, quantities = await pipe.execute()
-        return Cart.from_quantities(user_id, _decoded(quantities))
+            pipe.zrem(index_key(product_id), user_id)
+            return set(current) - {product_id}
+        return await self._write(user_id, change)
 
     async def take_out(self, user_id: str, bought: Mapping[str, int]) -> Cart:
         """Lower each bought product's line by the quantity bought, removing a line that
-        reaches zero; lines not bought, and whatever was added since, stay. WATCH makes
-        the read and the write one step: a concurrent write to the cart retries."""
+        reaches zero; lines not bought, and whatever was added since, stay."""
+        def change(pipe: Pipeline, key: str, current: Mapping[str, str]) -> set[str]:
+            left_in = set(current)
+            for product_id, quantity in bought.items():
+                if product_id not in current:
+                    continue
+                left = _quantity(current[product_id]) - quantity
+                if left > 0:
+                    pipe.hset(key, product_id, left)
+                else:
+                    pipe.hdel(key, product_id)
+                    pipe.zrem(index_key(product_id), user_id)
+                    left_in.discard(product_id)
+            return left_in
+        return await self._write(user_id, change)
+
+    async def clear(self, user_id: str) -> None:
+        def change(pipe: Pipeline, key: str, current: Mapping[str, str]) -> set[str]:
+            pipe.delete(key)
+            for product_id in current:
+                pipe.zrem(index_key(product_id), user_id)
+            return set()
+        await self._write(user_id, change)
+
+    async def drop_product(self, product_id: str) -> int:
+        """Take the product out of every cart holding it; how many carts held it."""
+        index = index_key(product_id)
+        users = await self.redis.zrange(index, 0, -1)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for user_id in users:
+                pipe.hdel(cart_key(user_id), product_id)
+            pipe.delete(index)
+            *removed, _ = await pipe.execute()
+        return sum(1 for count in removed if count)
+
+    async def _write(self, user_id: str, change: Change) -> Cart:
+        """Read the cart under WATCH, apply ``change`` and renew the cart's TTL and its
+        index entries in one MULTI/EXEC; a concurrent write to the cart retries."""
         key = cart_key(user_id)
-        for _ in range(REMOVE_ATTEMPTS):
+        for _ in range(WRITE_ATTEMPTS):
             async with self.redis.pipeline(transaction=True) as pipe:
                 try:
                     await pipe.watch(key)
                     current = _decoded(await pipe.hgetall(key))
                     pipe.multi()
-                    for product_id, quantity in bought.items():
-                        if product_id not in current:
-                            continue
-                        left = _quantity(current[product_id]) - quantity
-                        if left > 0:
-                            pipe.hset(key, product_id, left)
-                        else:
-                            pipe.hdel(key, product_id)
+                    kept = change(pipe, key, current)
                     pipe.expire(key, self.ttl_seconds)
+                    self._renew_index(pipe, user_id, kept)
                     pipe.hgetall(key)
                     *_, quantities = await pipe.execute()
                 except WatchError:
                     continue
-            return Cart.from_quantities(user_id, _decoded(quantities))
+            return Cart.from_quantities(_decoded(quantities))
         raise CartBusy(user_id)
 
-    async def clear(self, user_id: str) -> None:
-        await self.redis.delete(cart_key(user_id))
+    def _renew_index(self, pipe: Pipeline, user_id: str, product_ids: set[str]) -> None:
+        now = time.time()
+        for product_id in sorted(product_ids):
+            index = index_key(product_id)
+            pipe.zremrangebyscore(index, "-inf", now)  # entries of carts that expired
+            pipe.zadd(index, {user_id: now + self.ttl_seconds})
+            pipe.expire(index, self.ttl_seconds)

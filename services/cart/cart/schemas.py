@@ -1,18 +1,35 @@
-"""What goes over the wire: a quantity in, the raw cart out."""
+"""Request and response bodies of the cart routes: a quantity in, the raw cart out."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cart.domain import MAX_QUANTITY, MIN_QUANTITY, Cart
+from cart.domain import MAX_QUANTITY, MIN_QUANTITY, Cart, CartLine
 
 
-class LineUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class CartItemUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
     quantity: int = Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)
+
+
+class CartLineOut(BaseModel):
+    product_id: str
+    quantity: int
+
+    @classmethod
+    def from_domain(cls, line: CartLine) -> CartLineOut:
+        return cls(product_id=line.product_id, quantity=line.quantity)
+
+
+class CartOut(BaseModel):
+    """The raw cart: product ids and quantities, sorted by product id."""
+
+    items: list[CartLineOut]
+
+    @classmethod
+    def from_domain(cls, cart: Cart) -> CartOut:
+        return cls(items=[CartLineOut.from_domain(line) for line in cart.lines])
 
 
 # One order's lines at most: a cart holds no more products than this.
@@ -20,7 +37,7 @@ MAX_BOUGHT_LINES = 100
 
 
 class BoughtLine(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     product_id: str = Field(min_length=1, max_length=128)
     quantity: int = Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)
@@ -36,7 +53,7 @@ class BoughtLine(BaseModel):
 class BoughtLines(BaseModel):
     """What an order bought, to take out of the cart: each product once."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
     items: list[BoughtLine] = Field(min_length=1, max_length=MAX_BOUGHT_LINES)
 
@@ -49,9 +66,3 @@ class BoughtLines(BaseModel):
 
     def quantities(self) -> dict[str, int]:
         return {line.product_id: line.quantity for line in self.items}
-
-
-def cart_out(cart: Cart) -> dict[str, Any]:
-    """The raw cart: product ids and quantities, sorted by product id."""
-    return {"items": [{"product_id": line.product_id, "quantity": line.quantity}
-                      for line in cart.lines]}

@@ -14,7 +14,8 @@ import httpx
 import pytest
 from cart.app import create_app
 from cart.config import Settings
-from cart.repository import CartRepository, connect
+from cart.db import Database, connect
+from cart.repository import CartRepository
 from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -35,7 +36,8 @@ def anyio_backend() -> str:
 @pytest.fixture
 def settings() -> Settings:
     return Settings(environment="test", redis_url=REDIS_URL, cart_ttl_seconds=600,
-                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN)
+                    jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN,
+                    events_redis_url=None)  # the consumer's own tests give it a broker
 
 
 @pytest.fixture
@@ -52,12 +54,22 @@ async def redis(settings: Settings) -> AsyncIterator[Redis]:
         keys = [key async for key in client.scan_iter(match=f"cart:{TEST_USER_PREFIX}*")]
         if keys:
             await client.delete(*keys)
+        async for index in client.scan_iter(match="cart-product:*"):
+            members = [m for m in await client.zrange(index, 0, -1)
+                       if m.startswith(TEST_USER_PREFIX)]
+            if members:
+                await client.zrem(index, *members)
         await client.aclose()
 
 
 @pytest.fixture
-def carts(redis: Redis, settings: Settings) -> CartRepository:
-    return CartRepository(redis, ttl_seconds=settings.cart_ttl_seconds)
+def db(redis: Redis, settings: Settings) -> Database:
+    return Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
+
+
+@pytest.fixture
+def carts(db: Database) -> CartRepository:
+    return CartRepository(db)
 
 
 class Auth:

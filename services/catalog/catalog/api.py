@@ -6,6 +6,7 @@ them in its thread pool and the event loop never waits on MongoDB.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from chassis.fastapi_support import (
@@ -16,41 +17,48 @@ from chassis.fastapi_support import (
     query,
     require_admin,
 )
+from chassis.jwks import JwksVerifier
 from chassis.pagination import page_body
-from chassis.tokens import Claims
+from chassis.tokens import Claims, TokenVerifier
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from catalog import service
-from catalog.repository import ProductRepository, ReservationRepository
+from catalog import reservations, service
+from catalog.db import Database
 from catalog.schemas import (
+    CategoriesOut,
+    CategoryOut,
     LookupRequest,
     ProductCreate,
+    ProductOut,
     ProductQuery,
+    ProductsOut,
     ProductUpdate,
+    ReservationOut,
     ReservationRequest,
-    category_out,
-    product_out,
-    reservation_out,
-    reservation_status_out,
+    ReservationStatusOut,
 )
 
 
-async def product_repository(request: Request) -> ProductRepository:
-    return ProductRepository(request.app.state.database)
+@dataclass(frozen=True)
+class Deps:
+    """What the handlers need, built once per worker by the app's lifespan."""
+
+    db: Database
+    verifier: TokenVerifier | JwksVerifier
 
 
-async def reservation_repository(request: Request) -> ReservationRepository:
-    return ReservationRepository(request.app.state.database)
+def deps(request: Request) -> Deps:
+    found: Deps = request.app.state.deps
+    return found
 
 
 def admin_claims(
-    claims: Annotated[Claims, Depends(bearer_claims(lambda request: request.app.state.verifier))],
+    claims: Annotated[Claims, Depends(bearer_claims(lambda request: deps(request).verifier))],
 ) -> Claims:
     return require_admin(claims)
 
 
-Products = Annotated[ProductRepository, Depends(product_repository)]
-Reservations = Annotated[ReservationRepository, Depends(reservation_repository)]
+AppDeps = Annotated[Deps, Depends(deps)]
 Admin = Annotated[Claims, Depends(admin_claims)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
@@ -62,75 +70,74 @@ FROM_ORDERS = [Depends(internal_caller("orders"))]
 
 
 @public.get("/api/products")
-def list_products(products: Products,
+def list_products(deps: AppDeps,
                   params: Annotated[ProductQuery, Depends(query(ProductQuery))]) -> Response:
-    items, total = service.list_products(products=products, criteria=params.criteria(),
-                                         offset=params.offset, limit=params.page_size)
-    return json_ok(page_body([product_out(item) for item in items], total, params))
+    products, total = service.list_page(db=deps.db, search=params.to_domain())
+    items = [ProductOut.from_domain(product).model_dump() for product in products]
+    return json_ok(page_body(items, total, params))
 
 
 @public.get("/api/products/{product_id}")
-def get_product(products: Products, product_id: str) -> Response:
-    return json_ok(product_out(service.get_product(products=products, product_id=product_id)))
+def get_product(deps: AppDeps, product_id: str) -> Response:
+    product = service.get(db=deps.db, product_id=product_id)
+    return json_ok(ProductOut.from_domain(product).model_dump())
 
 
 @public.get("/api/categories")
-def list_categories(products: Products) -> Response:
-    categories = service.list_categories(products=products)
-    return json_ok({"items": [category_out(category) for category in categories]})
+def list_categories(deps: AppDeps) -> Response:
+    categories = service.list_categories(db=deps.db)
+    items = [CategoryOut.from_domain(category) for category in categories]
+    return json_ok(CategoriesOut(items=items).model_dump())
 
 
 @public.post("/api/products")
-def create_product(_: Admin, products: Products,
+def create_product(_: Admin, deps: AppDeps,
                    body: Annotated[ProductCreate, Depends(json_body(ProductCreate))]) -> Response:
-    product = service.create_product(products=products, new=body.to_domain())
-    return json_ok(product_out(product), status=201)
+    product = service.create(db=deps.db, new=body.to_domain())
+    return json_ok(ProductOut.from_domain(product).model_dump(), status=201)
 
 
 @public.patch("/api/products/{product_id}")
-def update_product(_: Admin, products: Products, product_id: str,
+def update_product(_: Admin, deps: AppDeps, product_id: str,
                    body: Annotated[ProductUpdate, Depends(json_body(ProductUpdate))]) -> Response:
-    product = service.update_product(products=products, product_id=product_id,
-                                     changes=body.changes())
-    return json_ok(product_out(product))
+    product = service.update(db=deps.db, product_id=product_id, changes=body.changes())
+    return json_ok(ProductOut.from_domain(product).model_dump())
 
 
 @public.delete("/api/products/{product_id}", status_code=204)
-def delete_product(_: Admin, products: Products, product_id: str) -> Response:
-    service.delete_product(products=products, product_id=product_id)
+def delete_product(_: Admin, deps: AppDeps, product_id: str) -> Response:
+    service.delete(db=deps.db, product_id=product_id)
     return Response(status_code=204)
 
 
 @internal.post("/products/lookup", dependencies=FROM_GATEWAY_OR_ORDERS)
-def lookup_products(products: Products,
+def lookup_products(deps: AppDeps,
                     body: Annotated[LookupRequest, Depends(json_body(LookupRequest))]) -> Response:
-    items = service.lookup_products(products=products, product_ids=body.ids)
-    return json_ok({"items": [product_out(item) for item in items]})
+    products = service.lookup(db=deps.db, product_ids=body.ids)
+    return json_ok(ProductsOut(items=[ProductOut.from_domain(p) for p in products]).model_dump())
 
 
 @internal.put("/reservations/{order_id}", dependencies=FROM_ORDERS)
-def reserve_stock(products: Products, reservations: Reservations, order_id: OrderId,
+def reserve_stock(deps: AppDeps, order_id: OrderId,
                   body: Annotated[ReservationRequest, Depends(json_body(ReservationRequest))],
                   ) -> Response:
-    reservation = service.reserve_stock(products=products, reservations=reservations,
-                                        order_id=order_id, lines=body.to_domain())
-    return json_ok(reservation_out(reservation))
+    reservation = reservations.reserve_stock(db=deps.db, order_id=order_id, lines=body.to_domain())
+    return json_ok(ReservationOut.from_domain(reservation).model_dump())
 
 
 @internal.post("/reservations/{order_id}/release", dependencies=FROM_ORDERS)
-def release_stock(products: Products, reservations: Reservations, order_id: OrderId) -> Response:
-    reservation = service.release_stock(products=products, reservations=reservations,
-                                        order_id=order_id)
-    return json_ok(reservation_status_out(reservation))
+def release_stock(deps: AppDeps, order_id: OrderId) -> Response:
+    reservation = reservations.release_stock(db=deps.db, order_id=order_id)
+    return json_ok(ReservationStatusOut.from_domain(reservation).model_dump())
 
 
 @internal.post("/reservations/{order_id}/commit", dependencies=FROM_ORDERS)
-def commit_stock(reservations: Reservations, order_id: OrderId) -> Response:
-    reservation = service.commit_stock(reservations=reservations, order_id=order_id)
-    return json_ok(reservation_status_out(reservation))
+def commit_stock(deps: AppDeps, order_id: OrderId) -> Response:
+    reservation = reservations.commit_stock(db=deps.db, order_id=order_id)
+    return json_ok(ReservationStatusOut.from_domain(reservation).model_dump())
 
 
 @internal.get("/reservations/{order_id}", dependencies=FROM_ORDERS)
-def get_reservation(reservations: Reservations, order_id: OrderId) -> Response:
-    reservation = service.get_reservation(reservations=reservations, order_id=order_id)
-    return json_ok(reservation_out(reservation))
+def get_reservation(deps: AppDeps, order_id: OrderId) -> Response:
+    reservation = reservations.get_reservation(db=deps.db, order_id=order_id)
+    return json_ok(ReservationOut.from_domain(reservation).model_dump())

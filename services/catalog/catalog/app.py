@@ -18,7 +18,9 @@ from pymongo.errors import ConnectionFailure
 from starlette.concurrency import run_in_threadpool
 
 from catalog import api
+from catalog.api import Deps
 from catalog.config import Settings
+from catalog.db import connect
 from catalog.domain import (
     DuplicateSku,
     OutOfStock,
@@ -26,7 +28,6 @@ from catalog.domain import (
     ReservationConflict,
     ReservationNotFound,
 )
-from catalog.repository import connect
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,13 @@ ERRORS: ErrorTable = {
 }
 
 
-def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
+              ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Made here, in each worker, not at import: a client must not cross a fork.
         client = connect(settings.mongodb_url, timeout_ms=settings.mongodb_timeout_ms)
-        app.state.database = client[settings.mongodb_database]
+        app.state.deps = Deps(db=client[settings.mongodb_database], verifier=verifier)
         try:
             yield
         finally:
@@ -67,14 +70,14 @@ def create_app(settings: Settings | None = None, *,
     """The catalog app; tests pass ``settings`` and may pass a ``verifier`` of their own."""
     settings = settings or Settings()
     configure_logging("catalog", settings.log_level)
-    app = FastAPI(title="catalog", lifespan=_lifespan(settings),
-                  openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.settings = settings
-    app.state.verifier = verifier or JwksVerifier(
+    verifier = verifier or JwksVerifier(
         settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    app = FastAPI(title="catalog", lifespan=_lifespan(settings, verifier),
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings  # read by chassis.fastapi_support.internal_caller
 
     async def mongodb() -> None:
-        await run_in_threadpool(app.state.database.command, "ping")
+        await run_in_threadpool(app.state.deps.db.command, "ping")
 
     install(app, served_by="catalog", error_table=ERRORS, readiness={"mongodb": mongodb},
             max_body_bytes=settings.max_body_bytes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chassis.settings import InternalCallSettings
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -23,9 +23,18 @@ class Settings(InternalCallSettings):
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
     # Loaded by `python -m catalog.manage init` into an empty catalog; empty: no seeding.
     seed_file: Path | None = REPO_ROOT / "data" / "seed" / "catalog.json"
+    # The event broker the relay publishes product events to (python -m catalog.relay).
+    events_redis_url: str = "redis://127.0.0.1:6379/0"
+    relay_interval_seconds: float = 0.2
+    relay_batch_size: int = 100
+    # Where the relay (a process of its own) answers /healthz and /readyz: HOST and PORT,
+    # as for the orders relay, given a PORT of its own (8112 in compose).
+    relay_host: str = Field(default="127.0.0.1", validation_alias="HOST")
+    relay_port: int = Field(default=8112, validation_alias="PORT")
+    # Published events stay in the stream at least this long.
+    event_retention_seconds: int = 25 * 3600
 
     @field_validator("seed_file", mode="before")
     @classmethod
     def empty_means_none(cls, value: object) -> object:
         return None if value == "" else value
-

@@ -1,6 +1,12 @@
 """MongoDB documents at the boundary: filters and sorts built, documents read back.
 
 Everything here is pure: no client, no I/O, so it can be tested on its own.
+
+A product document carries its own outbox: every write that changes the
+product pushes a pending event (``outbox``, a list of JSON texts, and
+``pending``, their number) in the same single-document update, which MongoDB
+applies atomically. A deleted product stays behind as a tombstone
+(``deleted: true``) until its events are out; no read sees a tombstone.
 """
 
 from __future__ import annotations
@@ -13,16 +19,15 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
+from catalog.db import Document
 from catalog.domain import (
     Product,
-    ProductFilter,
+    ProductSearch,
     Reservation,
     ReservationStatus,
     ReservedLine,
     Shortage,
 )
-
-Document = dict[str, Any]
 
 SORT_KEYS: dict[str, list[tuple[str, int]]] = {
     "name": [("name", ASCENDING)],
@@ -33,6 +38,19 @@ SORT_KEYS: dict[str, list[tuple[str, int]]] = {
 }
 TIE_BREAKER = ("sku", ASCENDING)
 MAX_INT64 = 2**63 - 1  # BSON integers are 64-bit: larger bounds and offsets are clamped
+
+
+# Every read and every write of a product leaves tombstones out.
+LIVE: Document = {"deleted": {"$exists": False}}  # nx-27017 mishandles $ne in updates
+
+
+def live(query: Document) -> Document:
+    return {**query, **LIVE}
+
+
+def tombstone_sku(oid: ObjectId) -> str:
+    """Longer than any sku a request may give (64), so never a live product's sku."""
+    return f"{oid}:deleted:{'-' * 32}"
 
 
 def object_id(product_id: str) -> ObjectId | None:
@@ -61,23 +79,31 @@ def product_from_document(doc: Mapping[str, Any]) -> Product:
     )
 
 
-def product_filter(criteria: ProductFilter) -> Document:
+def product_document(product: Product) -> Document:
+    return {"_id": ObjectId(product.id), "sku": product.sku, "name": product.name,
+            "description": product.description, "category": product.category,
+            "price_cents": product.price_cents, "stock": product.stock,
+            "attributes": dict(product.attributes), "created_at": product.created_at,
+            "updated_at": product.updated_at}
+
+
+def product_filter(search: ProductSearch) -> Document:
     """The MongoDB filter for a search; words are literal, case-insensitive substrings."""
     clauses: list[Document] = [
         {"$or": [{field: {"$regex": re.escape(word), "$options": "i"}}
                  for field in ("name", "description")]}
-        for word in criteria.words
+        for word in search.words
     ]
-    if criteria.category is not None:
-        clauses.append({"category": criteria.category})
+    if search.category is not None:
+        clauses.append({"category": search.category})
     price: Document = {}
-    if criteria.min_price_cents is not None:
-        price["$gte"] = min(criteria.min_price_cents, MAX_INT64)
-    if criteria.max_price_cents is not None:
-        price["$lte"] = min(criteria.max_price_cents, MAX_INT64)
+    if search.min_price_cents is not None:
+        price["$gte"] = min(search.min_price_cents, MAX_INT64)
+    if search.max_price_cents is not None:
+        price["$lte"] = min(search.max_price_cents, MAX_INT64)
     if price:
         clauses.append({"price_cents": price})
-    return {"$and": clauses} if clauses else {}
+    return {"$and": [LIVE, *clauses]}
 
 
 def reservation_from_document(doc: Mapping[str, Any]) -> Reservation:

@@ -1,32 +1,16 @@
-"""The catalog's domain: products, search filters and stock reservations, free of drivers.
-
-    CatalogError
-     ├── ProductNotFound       no such product, or an id that could never exist
-     ├── DuplicateSku          another product already has the sku
-     ├── OutOfStock            some reservation lines are short (carries the shortages)
-     ├── ReservationNotFound   no reservation for the order id
-     └── ReservationConflict   the reservation is released, in progress or not committable
-"""
+"""Products, the search over them, and stock that never goes below zero; reservations
+hold an order's stock from the checkout saga's first step to its last."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
-SORTS = ("name", "-name", "price", "-price", "newest")
+from bson import ObjectId
 
-
-@dataclass(frozen=True)
-class NewProduct:
-    sku: str
-    name: str
-    category: str
-    price_cents: int
-    description: str = ""
-    stock: int = 0
-    attributes: dict[str, Any] = field(default_factory=dict)
+Sort = Literal["name", "-name", "price", "-price", "newest"]
 
 
 @dataclass(frozen=True)
@@ -44,23 +28,78 @@ class Product:
 
 
 @dataclass(frozen=True)
+class NewProduct:
+    sku: str
+    name: str
+    category: str
+    price_cents: int
+    description: str = ""
+    stock: int = 0
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def to_product(self, now: datetime) -> Product:
+        return Product(id=str(ObjectId()), sku=self.sku, name=self.name,
+                       description=self.description, category=self.category,
+                       price_cents=self.price_cents, stock=self.stock,
+                       attributes=dict(self.attributes), created_at=now, updated_at=now)
+
+
+@dataclass(frozen=True)
+class ProductSearch:
+    """``words`` must each occur in the name or description; bounds are inclusive."""
+
+    words: tuple[str, ...] = ()
+    category: str | None = None
+    min_price_cents: int | None = None
+    max_price_cents: int | None = None
+    sort: Sort = "name"
+    offset: int = 0
+    limit: int = 20
+
+
+def search_words(q: str | None) -> tuple[str, ...]:
+    return tuple(q.split()) if q else ()
+
+
+@dataclass(frozen=True)
 class Category:
     name: str
     product_count: int
 
 
 @dataclass(frozen=True)
-class ProductFilter:
-    words: tuple[str, ...] = ()
-    category: str | None = None
-    min_price_cents: int | None = None
-    max_price_cents: int | None = None
-    sort: str = "name"
+class StockLine:
+    product_id: str
+    quantity: int
 
 
-def search_words(q: str | None) -> tuple[str, ...]:
-    """The words of a search: split on whitespace, each matched literally and case-insensitively."""
-    return tuple((q or "").split())
+@dataclass(frozen=True)
+class Shortage:
+    product_id: str
+    requested: int
+    available: int
+
+
+class ProductNotFound(Exception):
+    """No product has this id (including ids that could never exist)."""
+
+    def __init__(self, product_id: str) -> None:
+        super().__init__(f"No product has the id {product_id!r}.")
+
+
+class DuplicateSku(Exception):
+    """Another product has this sku already."""
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"A product with the sku {sku!r} already exists.")
+
+
+class OutOfStock(Exception):
+    """Some lines ask for more than is in stock; nothing was taken."""
+
+    def __init__(self, shortages: list[Shortage]) -> None:
+        super().__init__(f"{len(shortages)} line(s) short")
+        self.shortages = shortages
 
 
 class ReservationStatus(StrEnum):
@@ -80,25 +119,12 @@ RELEASABLE = frozenset({ReservationStatus.PENDING, ReservationStatus.RESERVED,
 
 
 @dataclass(frozen=True)
-class StockRequest:
-    product_id: str
-    quantity: int
-
-
-@dataclass(frozen=True)
 class ReservedLine:
     product_id: str
     sku: str
     name: str
     unit_price_cents: int
     quantity: int
-
-
-@dataclass(frozen=True)
-class Shortage:
-    product_id: str
-    requested: int
-    available: int
 
 
 @dataclass(frozen=True)
@@ -109,30 +135,10 @@ class Reservation:
     shortages: tuple[Shortage, ...] = ()
 
 
-class CatalogError(Exception):
-    pass
-
-
-class ProductNotFound(CatalogError):
-    def __init__(self, product_id: str) -> None:
-        super().__init__(f"No product has the id {product_id!r}.")
-
-
-class DuplicateSku(CatalogError):
-    def __init__(self, sku: str) -> None:
-        super().__init__(f"A product with the sku {sku!r} already exists.")
-
-
-class OutOfStock(CatalogError):
-    def __init__(self, shortages: tuple[Shortage, ...]) -> None:
-        super().__init__("Some lines ask for more than is in stock.")
-        self.shortages = shortages
-
-
-class ReservationNotFound(CatalogError):
+class ReservationNotFound(Exception):
     def __init__(self, order_id: str) -> None:
         super().__init__(f"No reservation exists for the order {order_id!r}.")
 
 
-class ReservationConflict(CatalogError):
-    pass
+class ReservationConflict(Exception):
+    """The reservation is released, in progress or not committable."""

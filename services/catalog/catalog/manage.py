@@ -18,8 +18,9 @@ from chassis.validation import validate_body
 
 from catalog import service
 from catalog.config import Settings
+from catalog.db import connect
 from catalog.domain import NewProduct
-from catalog.repository import ProductRepository, ReservationRepository, connect
+from catalog.repository import ProductRepository, ReservationRepository
 from catalog.schemas import ProductCreate
 
 log = logging.getLogger("catalog.manage")
@@ -46,7 +47,7 @@ def init(settings: Settings) -> None:
             log.warning("no seed file (SEED_FILE=%s); the catalog is left as it is",
                         settings.seed_file or "")
             return
-        seeded = service.seed_products(products=products, seed=read_seed(settings.seed_file))
+        seeded = service.load_seed(db=database, products=read_seed(settings.seed_file))
         log.info("catalog initialised", extra={"seeded_products": seeded})
     finally:
         client.close()

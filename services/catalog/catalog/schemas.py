@@ -1,8 +1,8 @@
-"""What goes over the wire: request bodies and queries in, products and reservations out."""
+"""Request and response bodies of the catalog routes, public and internal."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from chassis.clock import rfc3339
 from chassis.pagination import PageParams
@@ -13,30 +13,27 @@ from catalog.domain import (
     Category,
     NewProduct,
     Product,
-    ProductFilter,
+    ProductSearch,
     Reservation,
-    StockRequest,
+    ReservedLine,
+    Sort,
+    StockLine,
     search_words,
 )
 
-Sku = Annotated[PlainText, Field(min_length=1, max_length=64)]
-Name = Annotated[PlainText, Field(min_length=1, max_length=200)]
-Description = Annotated[PlainText, Field(max_length=5000)]
-CategoryName = Annotated[PlainText, Field(min_length=1, max_length=100)]
-PriceCents = Annotated[int, Field(ge=1, le=100_000_000)]
-Stock = Annotated[int, Field(ge=0, le=1_000_000)]
-Sort = Literal["name", "-name", "price", "-price", "newest"]
+MAX_PRICE_CENTS = 100_000_000
+MAX_STOCK = 1_000_000
 
 
 class ProductCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
-    sku: Sku
-    name: Name
-    description: Description = ""
-    category: CategoryName
-    price_cents: PriceCents
-    stock: Stock = 0
+    sku: PlainText = Field(min_length=1, max_length=64)
+    name: PlainText = Field(min_length=1, max_length=200)
+    description: PlainText = Field(default="", max_length=5000)
+    category: PlainText = Field(min_length=1, max_length=100)
+    price_cents: int = Field(ge=1, le=MAX_PRICE_CENTS)
+    stock: int = Field(default=0, ge=0, le=MAX_STOCK)
     attributes: JsonObject = Field(default_factory=dict)
 
     def to_domain(self) -> NewProduct:
@@ -44,22 +41,23 @@ class ProductCreate(BaseModel):
 
 
 class ProductUpdate(BaseModel):
-    """Any product field but ``sku``; a field left out is unchanged, ``null`` is refused."""
+    """Any field but the sku; a field left out is unchanged and ``null`` is not a value."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
-    description: Description | None = None
-    category: CategoryName | None = None
-    price_cents: PriceCents | None = None
-    stock: Stock | None = None
+    name: PlainText | None = Field(None, min_length=1, max_length=200)
+    description: PlainText | None = Field(None, max_length=5000)
+    category: PlainText | None = Field(None, min_length=1, max_length=100)
+    price_cents: int | None = Field(None, ge=1, le=MAX_PRICE_CENTS)
+    stock: int | None = Field(None, ge=0, le=MAX_STOCK)
     attributes: JsonObject | None = None
 
     @field_validator("*", mode="before")
     @classmethod
-    def refuse_null(cls, value: Any) -> Any:
+    def not_null(cls, value: Any) -> Any:
+        # Runs only on values sent (defaults are not validated), so only an explicit null fails.
         if value is None:
-            raise ValueError("null is not a value; leave the field out instead")
+            raise ValueError("null is not a value")
         return value
 
     def changes(self) -> dict[str, Any]:
@@ -73,39 +71,11 @@ class ProductQuery(PageParams):
     max_price_cents: int | None = Field(default=None, ge=0)
     sort: Sort = "name"
 
-    def criteria(self) -> ProductFilter:
-        return ProductFilter(words=search_words(self.q), category=self.category,
+    def to_domain(self) -> ProductSearch:
+        return ProductSearch(words=search_words(self.q), category=self.category,
                              min_price_cents=self.min_price_cents,
-                             max_price_cents=self.max_price_cents, sort=self.sort)
-
-
-class LookupRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    ids: list[str] = Field(max_length=1000)
-
-
-class StockLineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    product_id: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=1_000_000)
-
-
-class ReservationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    lines: list[StockLineIn] = Field(min_length=1, max_length=1000)
-
-    @field_validator("lines")
-    @classmethod
-    def one_line_per_product(cls, lines: list[StockLineIn]) -> list[StockLineIn]:
-        if len({line.product_id for line in lines}) != len(lines):
-            raise ValueError("each product may appear in one line only")
-        return lines
-
-    def to_domain(self) -> list[StockRequest]:
-        return [StockRequest(line.product_id, line.quantity) for line in self.lines]
+                             max_price_cents=self.max_price_cents, sort=self.sort,
+                             offset=self.offset, limit=self.page_size)
 
 
 class ProductOut(BaseModel):
@@ -121,31 +91,82 @@ class ProductOut(BaseModel):
     updated_at: str
 
     @classmethod
-    def of(cls, product: Product) -> ProductOut:
-        return cls(id=product.id, sku=product.sku, name=product.name,
-                   description=product.description, category=product.category,
-                   price_cents=product.price_cents, stock=product.stock,
-                   attributes=product.attributes, created_at=rfc3339(product.created_at),
-                   updated_at=rfc3339(product.updated_at))
+    def from_domain(cls, product: Product) -> ProductOut:
+        return cls(**{**product.__dict__, "created_at": rfc3339(product.created_at),
+                      "updated_at": rfc3339(product.updated_at)})
 
 
-def product_out(product: Product) -> dict[str, Any]:
-    return ProductOut.of(product).model_dump()
+class CategoryOut(BaseModel):
+    name: str
+    product_count: int
+
+    @classmethod
+    def from_domain(cls, category: Category) -> CategoryOut:
+        return cls(name=category.name, product_count=category.product_count)
 
 
-def category_out(category: Category) -> dict[str, Any]:
-    return {"name": category.name, "product_count": category.product_count}
+class CategoriesOut(BaseModel):
+    items: list[CategoryOut]
 
 
-def reservation_out(reservation: Reservation) -> dict[str, Any]:
-    return {
-        "order_id": reservation.order_id,
-        "status": reservation.status.value,
-        "lines": [{"product_id": line.product_id, "sku": line.sku, "name": line.name,
-                   "unit_price_cents": line.unit_price_cents, "quantity": line.quantity}
-                  for line in reservation.lines],
-    }
+class LookupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[str] = Field(max_length=1000)
 
 
-def reservation_status_out(reservation: Reservation) -> dict[str, Any]:
-    return {"order_id": reservation.order_id, "status": reservation.status.value}
+class ProductsOut(BaseModel):
+    items: list[ProductOut]
+
+
+class StockLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=MAX_STOCK)
+
+
+class ReservationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[StockLineIn] = Field(min_length=1, max_length=1000)
+
+    @field_validator("lines")
+    @classmethod
+    def one_line_per_product(cls, lines: list[StockLineIn]) -> list[StockLineIn]:
+        if len({line.product_id for line in lines}) != len(lines):
+            raise ValueError("each product may appear in one line only")
+        return lines
+
+    def to_domain(self) -> list[StockLine]:
+        return [StockLine(line.product_id, line.quantity) for line in self.lines]
+
+
+class ReservedLineOut(BaseModel):
+    product_id: str
+    sku: str
+    name: str
+    unit_price_cents: int
+    quantity: int
+
+    @classmethod
+    def from_domain(cls, line: ReservedLine) -> ReservedLineOut:
+        return cls(**line.__dict__)
+
+
+class ReservationStatusOut(BaseModel):
+    order_id: str
+    status: str
+
+    @classmethod
+    def from_domain(cls, reservation: Reservation) -> ReservationStatusOut:
+        return cls(order_id=reservation.order_id, status=reservation.status.value)
+
+
+class ReservationOut(ReservationStatusOut):
+    lines: list[ReservedLineOut]
+
+    @classmethod
+    def from_domain(cls, reservation: Reservation) -> ReservationOut:
+        return cls(order_id=reservation.order_id, status=reservation.status.value,
+                   lines=[ReservedLineOut.from_domain(line) for line in reservation.lines])

@@ -131,7 +131,9 @@ def create_product(products: ProductRepository,
                                   "attributes": {}}
         fields.update(overrides)
         moment = fields.pop("now", None) or now()
-        return products.add(NewProduct(**fields), now=moment)
+        product = NewProduct(**fields).to_product(moment)
+        products.add(product)
+        return product
     return create
 
 

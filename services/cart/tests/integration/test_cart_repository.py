@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from cart import service
+from cart.db import Database
 from cart.domain import CartLine, InvalidQuantity
 from cart.repository import CartRepository, cart_key
 from redis.asyncio import Redis
@@ -39,10 +40,10 @@ async def test_removing_lines_keeps_the_rest_and_removing_a_missing_one_is_fine(
 
 
 async def test_a_cleared_cart_is_gone_from_the_store(
-        carts: CartRepository, redis: Redis, new_user_id: Callable[[], str]) -> None:
+        db: Database, carts: CartRepository, redis: Redis, new_user_id: Callable[[], str]) -> None:
     user = new_user_id()
     await carts.set_quantity(user, "p1", 1)
-    await service.clear_cart(carts=carts, user_id=user)
+    await service.clear(db=db, user_id=user)
     assert await redis.exists(cart_key(user)) == 0
 
 
@@ -59,9 +60,9 @@ class _NeverAsked:
 
 
 async def test_the_service_refuses_a_quantity_the_cart_cannot_hold(
-        carts: CartRepository, new_user_id: Callable[[], str]) -> None:
+        db: Database, new_user_id: Callable[[], str]) -> None:
     with pytest.raises(InvalidQuantity):
-        await service.set_quantity(carts=carts, catalog=_NeverAsked(),  # type: ignore[arg-type]
+        await service.set_quantity(db=db, catalog=_NeverAsked(),  # type: ignore[arg-type]
                                    user_id=new_user_id(), product_id="p", quantity=100)
 
 
@@ -84,7 +85,7 @@ async def test_a_write_between_the_read_and_the_take_out_is_not_lost(
     """The read-modify-write retries when the cart changes under it (WATCH)."""
     user = new_user_id()
     await carts.set_quantity(user, "bought", 1)
-    other = CartRepository(redis, ttl_seconds=600)  # another connection of the pool
+    other = CartRepository(Database(redis=redis, ttl_seconds=600))  # another pooled connection
     original_hgetall = Pipeline.hgetall
     raced = False
 

@@ -4,7 +4,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from catalog import reservations as steps
 from catalog import service
+from catalog.db import Database
 from catalog.domain import (
     OutOfStock,
     Product,
@@ -12,7 +14,7 @@ from catalog.domain import (
     ReservationNotFound,
     ReservationStatus,
     Shortage,
-    StockRequest,
+    StockLine,
 )
 from catalog.repository import ProductRepository, ReservationRepository
 
@@ -21,20 +23,17 @@ MISSING_ID = "0123456789abcdef01234567"
 
 
 @pytest.fixture
-def reserve(products: ProductRepository,
-            reservations: ReservationRepository) -> Callable[..., object]:
+def reserve(database: Database) -> Callable[..., object]:
     def call(order_id: str, *lines: tuple[str, int]) -> object:
-        return service.reserve_stock(
-            products=products, reservations=reservations, order_id=order_id,
-            lines=[StockRequest(product_id, quantity) for product_id, quantity in lines])
+        return steps.reserve_stock(
+            db=database, order_id=order_id,
+            lines=[StockLine(product_id, quantity) for product_id, quantity in lines])
     return call
 
 
 @pytest.fixture
-def release(products: ProductRepository,
-            reservations: ReservationRepository) -> Callable[[str], object]:
-    return lambda order_id: service.release_stock(
-        products=products, reservations=reservations, order_id=order_id)
+def release(database: Database) -> Callable[[str], object]:
+    return lambda order_id: steps.release_stock(db=database, order_id=order_id)
 
 
 def test_a_reservation_takes_every_line_and_records_catalog_prices(
@@ -58,9 +57,9 @@ def test_a_short_line_reserves_nothing_and_every_short_line_is_listed(
     bowl = create_product(stock=0)
     with pytest.raises(OutOfStock) as raised:
         reserve("order-1", (mug.id, 2), (plate.id, 3), (bowl.id, 1), (MISSING_ID, 1), ("bad", 1))
-    assert raised.value.shortages == (
+    assert raised.value.shortages == [
         Shortage(plate.id, 3, 1), Shortage(bowl.id, 1, 0), Shortage(MISSING_ID, 1, 0),
-        Shortage("bad", 1, 0))
+        Shortage("bad", 1, 0)]
     assert [products.stock_of(p.id) for p in (mug, plate, bowl)] == [5, 1, 0]
 
 
@@ -82,7 +81,7 @@ def test_a_repeat_of_a_rejected_reservation_is_out_of_stock_again(
     products.give_back_stock(mug.id, 5)
     with pytest.raises(OutOfStock) as raised:
         reserve("order-1", (mug.id, 2))
-    assert raised.value.shortages == (Shortage(mug.id, 2, 1),)
+    assert raised.value.shortages == [Shortage(mug.id, 2, 1)]
     assert products.stock_of(mug.id) == 6
 
 
@@ -98,12 +97,12 @@ def test_a_release_gives_the_stock_back_exactly_once(
 
 def test_a_committed_reservation_can_still_be_released_by_a_cancel(
         reserve: Callable[..., object], release: Callable[[str], object],
-        products: ProductRepository, reservations: ReservationRepository,
+        products: ProductRepository, database: Database,
         create_product: ProductFactory) -> None:
     mug = create_product(stock=5)
     reserve("order-1", (mug.id, 2))
-    service.commit_stock(reservations=reservations, order_id="order-1")
-    assert service.commit_stock(reservations=reservations, order_id="order-1").status \
+    steps.commit_stock(db=database, order_id="order-1")
+    assert steps.commit_stock(db=database, order_id="order-1").status \
         is ReservationStatus.COMMITTED
     assert products.stock_of(mug.id) == 3
     release("order-1")
@@ -122,13 +121,13 @@ def test_a_release_of_an_unknown_order_refuses_a_late_reserve(
 
 def test_only_a_live_reservation_can_be_committed(
         reserve: Callable[..., object], release: Callable[[str], object],
-        reservations: ReservationRepository, create_product: ProductFactory) -> None:
+        database: Database, create_product: ProductFactory) -> None:
     with pytest.raises(ReservationNotFound):
-        service.commit_stock(reservations=reservations, order_id="nobody")
+        steps.commit_stock(db=database, order_id="nobody")
     reserve("order-1", (create_product(stock=1).id, 1))
     release("order-1")
     with pytest.raises(ReservationConflict):
-        service.commit_stock(reservations=reservations, order_id="order-1")
+        steps.commit_stock(db=database, order_id="order-1")
 
 
 def test_a_release_settles_a_reservation_left_pending_by_a_crash(

@@ -3,27 +3,33 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from catalog.documents import MAX_INT64, object_id, product_filter, product_from_document
-from catalog.domain import ProductFilter
+from catalog.documents import (
+    LIVE,
+    MAX_INT64,
+    object_id,
+    product_filter,
+    product_from_document,
+)
+from catalog.domain import ProductSearch
 
 MOMENT = datetime(2026, 11, 25, 14, 0, 0, 123000, tzinfo=UTC)
 
 
-def test_no_criteria_is_an_empty_filter() -> None:
-    assert product_filter(ProductFilter()) == {}
+def test_no_criteria_leaves_out_only_tombstones() -> None:
+    assert product_filter(ProductSearch()) == {"$and": [LIVE]}
 
 
 def test_every_word_is_a_literal_case_insensitive_match_on_name_or_description() -> None:
-    clauses = product_filter(ProductFilter(words=("a.b", "c")))["$and"]
+    clauses = product_filter(ProductSearch(words=("a.b", "c")))["$and"][1:]
     assert clauses[0] == {"$or": [{"name": {"$regex": r"a\.b", "$options": "i"}},
                                   {"description": {"$regex": r"a\.b", "$options": "i"}}]}
     assert len(clauses) == 2
 
 
 def test_price_bounds_are_inclusive_and_clamped_to_64_bits() -> None:
-    criteria = ProductFilter(category="K", min_price_cents=5, max_price_cents=10**30)
+    criteria = ProductSearch(category="K", min_price_cents=5, max_price_cents=10**30)
     assert product_filter(criteria)["$and"] == [
-        {"category": "K"}, {"price_cents": {"$gte": 5, "$lte": MAX_INT64}}]
+        LIVE, {"category": "K"}, {"price_cents": {"$gte": 5, "$lte": MAX_INT64}}]
 
 
 def test_only_an_object_id_shaped_string_can_name_a_product() -> None:

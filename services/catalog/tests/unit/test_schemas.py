@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from catalog.domain import ProductFilter, search_words
+from catalog.domain import ProductSearch, search_words
 from catalog.schemas import ProductCreate, ProductQuery, ProductUpdate, ReservationRequest
 from chassis.problems import ValidationFailed
 from chassis.validation import validate_body, validate_query
@@ -39,8 +39,8 @@ def test_a_patch_reports_only_the_fields_it_was_given() -> None:
 def test_a_query_string_is_coerced_and_turned_into_a_filter() -> None:
     params = validate_query(ProductQuery, {"q": " blue  mug ", "min_price_cents": "100",
                                            "sort": "-price", "page": "2"})
-    assert params.criteria() == ProductFilter(words=("blue", "mug"), min_price_cents=100,
-                                              sort="-price")
+    assert params.to_domain() == ProductSearch(words=("blue", "mug"), min_price_cents=100,
+                                               sort="-price", offset=20)
     assert params.offset == 20
 
 
