@@ -18,17 +18,17 @@ from chassis.gunicorn_settings import (
     ACCESS_LOG,
     CONTROL_SOCKET_DISABLE,
     LIMIT_REQUEST_LINE,
-    bind_from_env,
+    bind_address,
     child_exit,
     clear_metrics,
-    forwarded_allow_ips_from_env,
-    workers_from_env,
 )
 from chassis.server_errors import answer_gunicorn_errors_as_problems
+from orders.config import Settings
 
-bind = bind_from_env(default_port=8104)
-workers = workers_from_env()
-forwarded_allow_ips = forwarded_allow_ips_from_env()
+_settings = Settings()
+bind = bind_address(_settings)
+workers = _settings.web_concurrency
+forwarded_allow_ips = _settings.forwarded_allow_ips
 worker_class = "sync"
 # A checkout makes several downstream calls, each bounded by UPSTREAM_TIMEOUT_SECONDS.
 timeout = 60
@@ -48,7 +48,7 @@ _reconciler: subprocess.Popen[bytes] | None = None
 def when_ready(server: Any) -> None:
     global _reconciler
     clear_metrics(server)
-    interval = float(os.environ.get("RECONCILE_INTERVAL_SECONDS", "30"))
+    interval = _settings.reconcile_interval_seconds
     if interval > 0:
         _reconciler = subprocess.Popen(
             [sys.executable, "-m", "orders.manage", "reconcile", "--every", str(interval),
