@@ -51,7 +51,3 @@ def body(model: type[ModelT]) -> ModelT:
 
 def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")
-
-
-# The old name, until every view says deps(): removed with the last of them.
-shop = deps

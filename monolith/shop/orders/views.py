@@ -16,7 +16,7 @@ from shop.orders import idempotency, service
 from shop.orders.domain import Order, PaymentDeclined
 from shop.orders.idempotency import Keyed, StoredResponse
 from shop.orders.schemas import CheckoutRequest, OrderOut
-from shop.web import body, caller, dump, shop
+from shop.web import body, caller, deps, dump
 
 bp = Blueprint("orders", __name__)
 
@@ -32,9 +32,9 @@ def place_order() -> Response:
     run = partial(_checkout, user_id, checkout)
     if key is None:
         return _respond(run(None), replayed=False)
-    keyed = Keyed(db=shop().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
-                  ttl_seconds=shop().settings.idempotency_ttl_seconds,
-                  lease_seconds=shop().settings.idempotency_lease_seconds)
+    keyed = Keyed(db=deps().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
+                  ttl_seconds=deps().settings.idempotency_ttl_seconds,
+                  lease_seconds=deps().settings.idempotency_lease_seconds)
     return _respond(*idempotency.run_once(keyed, run))
 
 
@@ -42,20 +42,20 @@ def place_order() -> Response:
 def list_orders() -> Response:
     user_id = caller().subject
     params = validate_query(PageParams, request.args.to_dict())
-    orders, total = service.list_page(db=shop().db, user_id=user_id, offset=params.offset,
+    orders, total = service.list_page(db=deps().db, user_id=user_id, offset=params.offset,
                                       limit=params.page_size)
     return json_response(page_body([dump(OrderOut.from_domain(o)) for o in orders], total, params))
 
 
 @bp.get("/api/orders/<order_id>")
 def get_order(order_id: str) -> Response:
-    order = service.get(db=shop().db, user_id=caller().subject, order_id=order_id)
+    order = service.get(db=deps().db, user_id=caller().subject, order_id=order_id)
     return json_response(dump(OrderOut.from_domain(order)))
 
 
 @bp.post("/api/orders/<order_id>/cancel")
 def cancel_order(order_id: str) -> Response:
-    order = service.cancel(db=shop().db, user_id=caller().subject, order_id=order_id)
+    order = service.cancel(db=deps().db, user_id=caller().subject, order_id=order_id)
     return json_response(dump(OrderOut.from_domain(order)))
 
 
@@ -76,7 +76,7 @@ def _checkout(user_id: str, checkout: CheckoutRequest,
             settle(session, _response(order))
 
     try:
-        order = service.checkout(db=shop().db, user_id=user_id, request=checkout.to_domain(),
+        order = service.checkout(db=deps().db, user_id=user_id, request=checkout.to_domain(),
                                  on_record=on_record)
     except PaymentDeclined as declined:
         problem = ERROR_TABLE[PaymentDeclined](declined)
