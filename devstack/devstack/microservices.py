@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from devstack.process import ProcessSpec, http_probe, python_module
 from devstack.secrets import internal_token_env
 from devstack.stacks import REPO_ROOT, StackSettings, _app, _common_env
@@ -81,7 +83,9 @@ def reconciler_specs(port: int, env: dict[str, str]) -> list[ProcessSpec]:
     """The orders reconciler, started after the orders service migrated; it answers its
     probes on ``port``. None when RECONCILE_INTERVAL_SECONDS is 0 (a stack whose tests
     want pending orders to stay pending)."""
-    if float(env.get("RECONCILE_INTERVAL_SECONDS", "30")) <= 0:
+    interval = env.get("RECONCILE_INTERVAL_SECONDS",
+                       os.environ.get("RECONCILE_INTERVAL_SECONDS", "30"))  # as the child sees it
+    if float(interval) <= 0:
         return []
     return [ProcessSpec(name="orders-reconciler", argv=python_module("orders.reconciler"),
                         env={**env, "PORT": str(port)}, port=port,
