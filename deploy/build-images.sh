@@ -2,7 +2,7 @@
 # Build every image of the shop from the repository root, tagged shopstack/<name>:dev,
 # and optionally load them into a local cluster:
 #
-#   deploy/build-images.sh                 # build all seven
+#   deploy/build-images.sh                 # build all eight (the seven apps and nginx)
 #   deploy/build-images.sh kind            # build, then `kind load docker-image`
 #   deploy/build-images.sh minikube        # build, then `minikube image load`
 #   IMAGES="monolith gateway" deploy/build-images.sh   # only some
@@ -23,8 +23,9 @@ declare -A dockerfiles=(
     [orders]=services/orders/Dockerfile
     [payments]=services/payments/Dockerfile
     [gateway]=gateway/Dockerfile
+    [nginx]=deploy/nginx/Dockerfile
 )
-read -r -a names <<<"${IMAGES:-monolith users catalog cart orders payments gateway}"
+read -r -a names <<<"${IMAGES:-monolith users catalog cart orders payments gateway nginx}"
 
 log=$(mktemp "${TMPDIR:-/tmp}/build-images.XXXXXX")
 trap 'rm -f "${log}"' EXIT

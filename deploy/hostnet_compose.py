@@ -14,6 +14,8 @@ one description of the apps; this rewrites a parsed copy of it:
 - every app and init service gets ``network_mode: host``, loses ``ports`` and
   ``build`` (the images are built beforehand), and listens on 127.0.0.1 only, on
   its compose port plus the offset (8000 -> 28000, 8080 -> 28080, 8101 -> 28101);
+  an app on a Unix socket (the monolith and the gateway, behind their nginx) keeps
+  it, and its nginx takes the port (monolith-nginx 8000 -> 28000);
 - its store URLs point at the machine's own: PostgreSQL on 127.0.0.1:5432 (user
   ``postgres``, one database per owner, named with the prefix), Redis on
   127.0.0.1:6379 with a database number of its own (and the event broker,
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,9 +55,17 @@ def own_ports(services: dict[str, Service]) -> dict[str, int]:
     return ports
 
 
-def app_of(name: str, ports: dict[str, int]) -> str:
-    """The app a service runs: itself, or the app of a one-shot ``<app>-init``."""
-    return name.removesuffix("-init") if name.removesuffix("-init") in ports else name
+# The one-shot services of an app: its init, and the copy of its storefront for nginx.
+ONE_SHOT_SUFFIXES = ("-init", "-storefront")
+
+
+def app_of(name: str, services: Iterable[str]) -> str:
+    """The app a service runs: itself, or the app of a one-shot ``<app>-init`` (or
+    ``<app>-storefront``)."""
+    for suffix in ONE_SHOT_SUFFIXES:
+        if name.endswith(suffix) and name.removesuffix(suffix) in services:
+            return name.removesuffix(suffix)
+    return name
 
 
 class Rewriter:
@@ -62,7 +73,8 @@ class Rewriter:
 
     def __init__(self, services: dict[str, Service], args: argparse.Namespace) -> None:
         self.ports, self.args = own_ports(services), args
-        redis_apps = sorted({app_of(name, self.ports) for name, service in services.items()
+        self.names = set(services)
+        redis_apps = sorted({app_of(name, self.names) for name, service in services.items()
                              if "REDIS_URL" in (service.get("environment") or {})})
         self.redis_db = {app: args.redis_db_base + i for i, app in enumerate(redis_apps)}
         # The event broker is one database that its writers and readers share.
@@ -89,7 +101,7 @@ class Rewriter:
         raise SystemExit(f"{variable}={value}: not a store URL this script knows")
 
     def environment(self, name: str, env: dict[str, Any]) -> dict[str, str]:
-        app = app_of(name, self.ports)
+        app = app_of(name, self.names)
         rewritten = {}
         for variable, value in env.items():
             text = str(value)
@@ -98,12 +110,13 @@ class Rewriter:
             elif variable == "EVENTS_REDIS_URL":
                 text = f"redis://127.0.0.1:6379/{self.events_db}"
             rewritten[variable] = URL_BETWEEN_APPS.sub(self.url_between_apps, text)
-        rewritten.update(HOST="127.0.0.1", PORT=str(self.port(app)))
+        if app in self.ports:  # an app on a Unix socket has no port to move
+            rewritten.update(HOST="127.0.0.1", PORT=str(self.port(app)))
         rewritten.update(self.args.overrides.get(app, {}))
         return rewritten
 
     def service(self, name: str, service: Service) -> Service:
-        app = app_of(name, self.ports)
+        app = app_of(name, self.names)
         result = {key: value for key, value in service.items()
                   if key not in ("ports", "build", "networks", "depends_on")}
         result["network_mode"] = "host"
@@ -113,7 +126,7 @@ class Rewriter:
         if depends_on:
             result["depends_on"] = depends_on
         healthcheck = service.get("healthcheck", {})
-        if healthcheck.get("test"):
+        if healthcheck.get("test") and app in self.ports:
             port = f"127.0.0.1:{self.port(app)}"
             result["healthcheck"] = {**healthcheck, "test": [
                 HEALTH_PORT.sub(port, part) for part in healthcheck["test"]]}

@@ -7,6 +7,7 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_address,
     child_exit,
+    trust_the_proxy_on_the_socket,
     when_ready,
 )
 from chassis.uvicorn_worker import problem_worker
@@ -16,6 +17,8 @@ _settings = Settings()
 bind = bind_address(_settings)
 workers = _settings.web_concurrency
 forwarded_allow_ips = _settings.forwarded_allow_ips
+# On a Unix socket (BIND_SOCKET) the client's address comes from the proxy beside the app.
+post_worker_init = trust_the_proxy_on_the_socket
 worker_class = problem_worker(served_by="gateway")
 timeout = 30
 graceful_timeout = 20

@@ -18,6 +18,7 @@ from chassis.gunicorn_settings import (
     LIMIT_REQUEST_LINE,
     bind_address,
     child_exit,
+    trust_the_proxy_on_the_socket,
     when_ready,
 )
 from chassis.server_errors import answer_gunicorn_errors_as_problems
@@ -28,6 +29,8 @@ _settings = Settings()
 bind = bind_address(_settings)
 workers = _settings.web_concurrency
 forwarded_allow_ips = _settings.forwarded_allow_ips
+# On a Unix socket (BIND_SOCKET) the client's address comes from the proxy beside the app.
+post_worker_init = trust_the_proxy_on_the_socket
 worker_class = "gevent"
 worker_connections = 1000
 timeout = 30

@@ -4,13 +4,15 @@ A config file reads its deployable's Settings (the one source of HOST, PORT,
 BIND_SOCKET, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS) and takes the hooks it wants
 by name, e.g.::
 
-    from chassis.gunicorn_settings import bind_address, child_exit, when_ready
+    from chassis.gunicorn_settings import (bind_address, child_exit,
+                                           trust_the_proxy_on_the_socket, when_ready)
     from users.config import Settings
 
     _settings = Settings()
     bind = bind_address(_settings)
     workers = _settings.web_concurrency
     forwarded_allow_ips = _settings.forwarded_allow_ips
+    post_worker_init = trust_the_proxy_on_the_socket
 
 gunicorn reads module-level names, so imported hooks count as defined; it ignores
 names that are none of its settings (``_settings``). The master builds the Settings
@@ -19,6 +21,7 @@ before it forks: a bad value stops it with the message the app would give.
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 from pathlib import Path
@@ -44,6 +47,23 @@ def bind_address(settings: ChassisSettings) -> str:
     if settings.bind_socket:
         return f"unix:{settings.bind_socket}"
     return f"{settings.host}:{settings.port}"
+
+
+def trust_the_proxy_on_the_socket(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: on a ``BIND_SOCKET`` binding, the client's address
+    is the one the proxy beside the app forwards (:mod:`chassis.proxied_peer`), since that
+    proxy is the socket's only peer. On TCP nothing changes: ``FORWARDED_ALLOW_IPS`` decides.
+
+    gunicorn has loaded the app by now (``worker.wsgi``, WSGI or ASGI) and serves what this
+    leaves there."""
+    if not os.environ.get("BIND_SOCKET"):
+        return
+    from chassis.proxied_peer import ProxiedPeerASGI, ProxiedPeerWSGI
+
+    app = worker.wsgi
+    call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
+    is_asgi = inspect.iscoroutinefunction(call)
+    worker.wsgi = ProxiedPeerASGI(app) if is_asgi else ProxiedPeerWSGI(app)
 
 
 def clear_metrics(_server: Any) -> None:

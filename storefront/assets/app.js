@@ -27,6 +27,14 @@ const ROUTES = [
 
 const main = document.getElementById("main");
 let generation = 0;
+// What the page on show asked to run when it is left (closing its event stream).
+let leaving = [];
+
+function leave() {
+  const callbacks = leaving;
+  leaving = [];
+  callbacks.forEach((callback) => callback());
+}
 
 onAnswer(({ servedBy, requestId }) => {
   if (servedBy) document.getElementById("served-by").textContent = servedBy;
@@ -99,6 +107,7 @@ function needsSignIn(what) {
 }
 
 async function render() {
+  leave();
   const mine = ++generation;
   const { path, params } = parseHash();
   const found = ROUTES.map(([pattern, view, rules]) => [pattern.exec(path), view, rules || {}])
@@ -109,6 +118,7 @@ async function render() {
     main, params, go, setCart, signedInAs,
     args: found ? found[0].slice(1).map(decodeURIComponent) : [],
     current: () => mine === generation,
+    onLeave: (callback) => (mine === generation ? leaving.push(callback) : callback()),
     user: () => session.user,
   };
   try {
@@ -143,4 +153,5 @@ async function render() {
 }
 
 window.addEventListener("hashchange", render);
+window.addEventListener("pagehide", leave);
 render().then(refreshCart);

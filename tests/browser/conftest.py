@@ -4,9 +4,11 @@ or named by ``SHOP_BASE_URL`` (as the container test does, through nginx).
 
 Every test gets a fresh browser context whose page is watched: a console error, an
 uncaught exception, a request that failed, or an HTTP error the test did not say it
-expects (``watched.expect(402)``) fails the test. ``snap(name)`` writes the page's
-screenshot at desktop and phone (360 px) width to ``reports/screenshots/<shop>/`` and
-checks that nothing is wider than the phone's screen.
+expects (``watched.expect(402)``) fails the test. The order event stream is the one
+request the page ends itself (leaving an order page, or once the order is final): its
+abort is no failure, and the end of a test waits for every other request only.
+``snap(name)`` writes the page's screenshot at desktop and phone (360 px) width to
+``reports/screenshots/<shop>/`` and checks that nothing is wider than the phone's screen.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,6 +49,9 @@ DECLINED_CARD = "4000000000000002"
 PASSWORD = "correct horse battery"
 # Generous: the machine that runs these may be busy with other suites.
 TIMEOUT_MS = 20_000
+EVENT_STREAM = "/api/orders/events"
+# Quiet for this long, the order event stream aside, and the page is done.
+SETTLED_SECONDS = 0.5
 expect.set_options(timeout=TIMEOUT_MS)
 
 
@@ -105,6 +111,8 @@ class Watched:
     allowed: list[int] = field(default_factory=list)
     errors_seen: list[int] = field(default_factory=list)
     status_lines: list[int] = field(default_factory=list)
+    in_flight: set[Request] = field(default_factory=set)
+    streams_ended: int = 0
 
     def expect(self, status: int) -> None:
         self.allowed.append(status)
@@ -127,13 +135,43 @@ class Watched:
         else:
             self.problems.append(f"unexpected {response.status} from {response.url}")
 
+    def on_request(self, request: Request) -> None:
+        self.in_flight.add(request)
+
+    def on_finished(self, request: Request) -> None:
+        self.in_flight.discard(request)
+
     def on_failed(self, request: Request) -> None:
+        self.in_flight.discard(request)
+        if is_event_stream(request) and request.failure == "net::ERR_ABORTED":
+            self.streams_ended += 1  # the page closed it: left the page, or nothing to follow
+            return
         self.problems.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    def settle(self, page: Page) -> None:
+        """Wait until no request but an event stream has been in flight for a while."""
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            if any(not is_event_stream(request) for request in self.in_flight):
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= SETTLED_SECONDS:
+                return
+            page.wait_for_timeout(100)
+        self.problems.append("requests still in flight at the end: "
+                             + ", ".join(r.url for r in self.in_flight))
+
+    def streams_open(self) -> int:
+        return sum(1 for request in self.in_flight if is_event_stream(request))
 
     def verdict(self) -> list[str]:
         """Every problem; a console line about an HTTP error the test expected is not one."""
         unexplained = [status for status in self.status_lines if status not in self.errors_seen]
         return self.problems + [f"console error: status {status}" for status in unexplained]
+
+
+def is_event_stream(request: Request) -> bool:
+    return request.url.split("?")[0].endswith(EVENT_STREAM)
 
 
 @pytest.fixture
@@ -149,9 +187,12 @@ def page(browser: Browser, shop: Any, watched: Watched) -> Iterator[Page]:
     tab.on("console", watched.on_console)
     tab.on("pageerror", lambda error: watched.problems.append(f"uncaught: {error}"))
     tab.on("response", watched.on_response)
+    tab.on("request", watched.on_request)
+    tab.on("requestfinished", watched.on_finished)
     tab.on("requestfailed", watched.on_failed)
     yield tab
-    tab.wait_for_load_state("networkidle")
+    tab.wait_for_load_state("load")
+    watched.settle(tab)
     context.close()
     assert watched.verdict() == []
     assert watched.allowed == [], "an HTTP error the test expected never came"

@@ -1,5 +1,6 @@
 """docker-compose.yml: health-checked stores and apps started in order by conditions,
-one-shot inits before their apps, two profiles, and only the two shops published."""
+one-shot inits before their apps, two profiles, and only the two shops published, each
+through the nginx beside it (a shared socket volume and a storefront volume)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,37 @@ import yaml
 
 Document = dict[str, Any]
 PROFILES = {"monolith", "microservices", "observability"}
-PUBLISHED = {"monolith": "127.0.0.1:8000:8000", "gateway": "127.0.0.1:8080:8080",
+PUBLISHED = {"monolith-nginx": "127.0.0.1:8000:8000", "gateway-nginx": "127.0.0.1:8080:8080",
              "prometheus": "127.0.0.1:9090:9090", "grafana": "127.0.0.1:3000:3000",
              "jaeger": "127.0.0.1:16686:16686"}
 APP_PROBE = re.compile(r"http://127\.0\.0\.1:(\d+)(/healthz|/readyz)")
+SOCKET_PROBE = ["CMD", "python", "-m", "chassis.probe", "/readyz"]
+# The shops nginx fronts, and where the shared volumes are mounted.
+BEHIND_NGINX = ("monolith", "gateway")
+SOCKET_DIR, SOCKET = "/run/shop", "/run/shop/app.sock"
+STOREFRONT_DIR = "/srv/storefront"
+NGINX_IMAGE = "shopstack/nginx:dev"
 
 
 def is_init(service: Document) -> bool:
-    """A one-shot init: ``python -m <package>.manage init``."""
+    """A one-shot: ``python -m <package>.manage init``, or the copy of a storefront."""
     command = service.get("command", [])
-    return len(command) == 4 and command[2].endswith(".manage") and command[3] == "init"
+    manage_init = len(command) == 4 and command[2].endswith(".manage") and command[3] == "init"
+    return manage_init or is_storefront_copy(service)
+
+
+def is_storefront_copy(service: Document) -> bool:
+    command = " ".join(service.get("command", []))
+    return f"cp -R /app/storefront/. {STOREFRONT_DIR}/" in command
+
+
+def mounts(service: Document) -> dict[str, str]:
+    """Mount path -> volume (with ``:ro`` kept on the path)."""
+    found = {}
+    for volume in service.get("volumes", []):
+        source, target, *mode = volume.split(":")
+        found[target + (":ro" if mode == ["ro"] else "")] = source
+    return found
 
 
 def test_the_file_is_compose_v2_with_no_version_and_no_container_names(repo: Path) -> None:
@@ -100,9 +122,47 @@ def test_every_app_is_built_from_its_dockerfile_with_the_base_image_as_an_argume
 def test_every_app_healthcheck_asks_its_own_port_for_a_path_it_serves(
         compose: Document, deployables: dict[str, Document]) -> None:
     for name, deployable in deployables.items():
+        if name in BEHIND_NGINX:  # the app on its socket, its nginx on the port
+            assert compose["services"][name]["healthcheck"]["test"] == SOCKET_PROBE, name
+            name = f"{name}-nginx"
         probe = " ".join(compose["services"][name]["healthcheck"]["test"])
         found = APP_PROBE.search(probe)
         assert found and int(found.group(1)) == deployable["port"], name
+
+
+def test_each_shop_s_nginx_shares_the_app_s_socket_and_a_copy_of_its_storefront(
+        compose: Document, deployables: dict[str, Document]) -> None:
+    services = compose["services"]
+    for name in BEHIND_NGINX:
+        app, nginx, copy = (services[name], services[f"{name}-nginx"],
+                            services[f"{name}-storefront"])
+        assert app["environment"]["BIND_SOCKET"] == SOCKET, name
+        socket_volume = mounts(app)[SOCKET_DIR]
+        assert mounts(nginx)[SOCKET_DIR] == socket_volume, name
+        assert "APP_SOCKET" not in nginx["environment"], "the image's default is the socket"
+        # The copy comes from the app's own image, so the files match the app's version.
+        assert copy["image"] == app["image"] == deployables[name]["image"], name
+        assert copy["restart"] == "no" and is_storefront_copy(copy), name
+        storefront_volume = mounts(copy)[STOREFRONT_DIR]
+        assert mounts(nginx)[f"{STOREFRONT_DIR}:ro"] == storefront_volume, name
+        assert socket_volume != storefront_volume, name
+        assert nginx["depends_on"] == {
+            name: {"condition": "service_healthy"},
+            f"{name}-storefront": {"condition": "service_completed_successfully"}}
+        assert nginx["environment"]["SERVED_BY"] == name
+        assert nginx["environment"]["PORT"] == str(deployables[name]["port"])
+        assert "ports" not in app, f"{name}: only its nginx is published"
+
+
+def test_nginx_runs_read_only_from_its_image_built_on_the_same_base(
+        compose: Document, repo: Path) -> None:
+    for name in BEHIND_NGINX:
+        nginx = compose["services"][f"{name}-nginx"]
+        assert nginx["image"] == NGINX_IMAGE
+        assert repo / nginx["build"]["dockerfile"] == repo / "deploy" / "nginx" / "Dockerfile"
+        assert nginx["build"]["args"] == {"PYTHON_IMAGE": "python:3.12-slim"}
+        assert nginx["read_only"] is True and nginx["tmpfs"] == ["/tmp"], name
+        assert nginx["restart"] == "unless-stopped", name
 
 
 def test_every_volume_is_declared_and_every_mounted_file_or_folder_exists(

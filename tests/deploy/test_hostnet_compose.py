@@ -18,6 +18,8 @@ STORES = {"postgres", "mongodb", "redis"}
 # 18080, 181xx) must be able to run beside the containers.
 TAKEN = {8000, 8080, 18000, 18001, 18080, *range(8100, 8200), *range(18100, 18200)}
 MONGODB_PORT = 28017
+# Behind their nginx, on a Unix socket: the nginx takes the port.
+BEHIND_NGINX = ("monolith", "gateway")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def derived(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Document:
 def listening(derived: Document) -> dict[int, str]:
     """Port -> the app that listens on it."""
     return {int(s["environment"]["PORT"]): name for name, s in derived["services"].items()
-            if not name.endswith("-init")}
+            if "PORT" in s.get("environment", {}) and not name.endswith("-init")}
 
 
 def urls(service: Document) -> list[str]:
@@ -72,18 +74,20 @@ def test_the_start_order_between_the_apps_is_kept(derived: Document, compose: Do
 def test_every_app_listens_on_loopback_on_its_compose_port_plus_20000(
         derived: Document, deployables: dict[str, Document]) -> None:
     for name, deployable in deployables.items():
-        for service_name in (name, f"{name}-init"):
+        services = (f"{name}-nginx",) if name in BEHIND_NGINX else (name, f"{name}-init")
+        for service_name in services:
             env = derived["services"][service_name]["environment"]
             assert env["HOST"] == "127.0.0.1"
             assert int(env["PORT"]) == deployable["port"] + 20000, service_name
-        probe = " ".join(derived["services"][name]["healthcheck"]["test"])
+        probe = " ".join(derived["services"][services[0]]["healthcheck"]["test"])
         assert f"http://127.0.0.1:{deployable['port'] + 20000}/readyz" in probe, name
 
 
 def test_no_port_collides_with_make_run_or_the_contract_targets(
         listening: dict[int, str]) -> None:
     assert not (set(listening) | {MONGODB_PORT}) & TAKEN
-    assert len(listening) == 9  # seven apps and the orders relay's and reconciler's probes
+    # five services, the two shops' nginx, and the orders relay's and reconciler's probes
+    assert len(listening) == 9
 
 
 def test_every_url_targets_loopback_and_every_app_url_a_port_an_app_listens_on(
@@ -118,8 +122,21 @@ def test_an_app_and_its_init_get_the_same_settings(derived: Document) -> None:
     services = derived["services"]
     for name in services:
         if name.endswith("-init"):
-            assert services[name]["environment"] == services[name.removesuffix("-init")][
-                "environment"], name
+            app = dict(services[name.removesuffix("-init")]["environment"])
+            if name.removesuffix("-init") in BEHIND_NGINX:  # the server's socket only
+                assert app.pop("BIND_SOCKET") == "/run/shop/app.sock"
+            assert services[name]["environment"] == app, name
+
+
+def test_an_app_on_a_socket_keeps_it_and_its_nginx_takes_the_port(derived: Document) -> None:
+    services = derived["services"]
+    for name in BEHIND_NGINX:
+        assert "PORT" not in services[name]["environment"], name
+        assert services[name]["healthcheck"]["test"][-3:] == ["-m", "chassis.probe", "/readyz"]
+        nginx = services[f"{name}-nginx"]
+        assert nginx["read_only"] is True and nginx["network_mode"] == "host"
+        assert {v.split(":")[0] for v in nginx["volumes"]} == {
+            f"{name}-socket", f"{name}-storefront"}
 
 
 def test_an_override_reaches_the_app_and_its_init(derived: Document) -> None:
@@ -130,4 +147,6 @@ def test_an_override_reaches_the_app_and_its_init(derived: Document) -> None:
 def test_only_the_volumes_the_apps_mount_are_declared(derived: Document) -> None:
     mounted = {volume.split(":")[0] for service in derived["services"].values()
                for volume in service.get("volumes", [])}
-    assert set(derived.get("volumes", {})) == mounted == {"monolith-data", "users-data"}
+    assert set(derived.get("volumes", {})) == mounted == {
+        "monolith-data", "users-data", "monolith-socket", "monolith-storefront",
+        "gateway-socket", "gateway-storefront"}

@@ -133,8 +133,10 @@ def test_the_kubernetes_dashboard_is_the_same_json_and_every_app_pod_is_scraped(
     targets = {rule.get("target_label") for rule in scrape[0]["relabel_configs"]}
     assert {"job", "shop", "__address__", "__metrics_path__"} <= targets
     for name, deployable in deployables.items():
-        annotations = objects[("Deployment", name)]["spec"]["template"]["metadata"][
-            "annotations"]
+        annotations = dict(objects[("Deployment", name)]["spec"]["template"]["metadata"][
+            "annotations"])
+        # A Pod with nginx beside the app names the app as the one `kubectl logs` shows.
+        assert annotations.pop("kubectl.kubernetes.io/default-container", name) == name
         assert annotations == {"prometheus.io/scrape": "true",
                                "prometheus.io/port": str(deployable["port"]),
                                "prometheus.io/path": "/metrics"}, name

