@@ -25,11 +25,8 @@ INTENDED_DIFFERENCES: dict[str, dict[str, dict[str, str]]] = {
     "catalog": {
         "monolith": {},
         "service": {
-            "commit": "a reservation outlives the request that made it: the saga commits it "
-                      "in a call of its own (the monolith's checkout is one transaction)",
-            "get_reservation": "the orders reconciler asks what became of a reservation",
             "lookup": "the gateway's cart view and orders' pricing ask for many products at "
-                      "once, over the network",
+                      "once, over the network; the monolith joins its own tables",
         },
     },
     "cart": {
@@ -37,6 +34,8 @@ INTENDED_DIFFERENCES: dict[str, dict[str, dict[str, str]]] = {
         "service": {
             "take_out": "a late confirmation (the reconciler) lowers the cart by what the "
                         "order bought; the monolith's checkout clears it in its transaction",
+            "drop_product": "a product deleted at the catalog leaves every cart when its event "
+                            "arrives; the monolith's cart rows go with it (ON DELETE CASCADE)",
         },
     },
     "orders": {"monolith": {}, "service": {}},
