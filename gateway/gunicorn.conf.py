@@ -5,18 +5,18 @@ from __future__ import annotations
 from chassis.gunicorn_settings import (
     ACCESS_LOG,
     CONTROL_SOCKET_DISABLE,
-    bind_from_env,
+    bind_address,
     child_exit,
-    forwarded_allow_ips_from_env,
     trust_the_proxy_on_the_socket,
     when_ready,
-    workers_from_env,
 )
 from chassis.uvicorn_worker import problem_worker
+from gateway.config import Settings
 
-bind = bind_from_env(default_port=8080)
-workers = workers_from_env()
-forwarded_allow_ips = forwarded_allow_ips_from_env()
+_settings = Settings()
+bind = bind_address(_settings)
+workers = _settings.web_concurrency
+forwarded_allow_ips = _settings.forwarded_allow_ips
 # On a Unix socket (BIND_SOCKET) the client's address comes from the proxy beside the app.
 post_worker_init = trust_the_proxy_on_the_socket
 worker_class = problem_worker(served_by="gateway")

@@ -16,18 +16,19 @@ from chassis.gunicorn_settings import (
     ACCESS_LOG,
     CONTROL_SOCKET_DISABLE,
     LIMIT_REQUEST_LINE,
-    bind_from_env,
+    bind_address,
     child_exit,
-    forwarded_allow_ips_from_env,
     trust_the_proxy_on_the_socket,
     when_ready,
-    workers_from_env,
 )
 from chassis.server_errors import answer_gunicorn_errors_as_problems
 
-bind = bind_from_env(default_port=8000)
-workers = workers_from_env()
-forwarded_allow_ips = forwarded_allow_ips_from_env()
+from shop.config import Settings
+
+_settings = Settings()
+bind = bind_address(_settings)
+workers = _settings.web_concurrency
+forwarded_allow_ips = _settings.forwarded_allow_ips
 # On a Unix socket (BIND_SOCKET) the client's address comes from the proxy beside the app.
 post_worker_init = trust_the_proxy_on_the_socket
 worker_class = "gevent"

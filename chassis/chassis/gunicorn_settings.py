@@ -1,15 +1,22 @@
 """What every deployable's ``gunicorn.conf.py`` shares.
 
-A config file takes the settings and hooks it wants by name, e.g.::
+A config file reads its deployable's Settings (the one source of HOST, PORT,
+BIND_SOCKET, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS) and takes the hooks it wants
+by name, e.g.::
 
-    from chassis.gunicorn_settings import bind_from_env, child_exit, when_ready, workers_from_env
+    from chassis.gunicorn_settings import (bind_address, child_exit,
+                                           trust_the_proxy_on_the_socket, when_ready)
+    from users.config import Settings
 
-    bind = bind_from_env(default_port=8101)
-    workers = workers_from_env()
-    forwarded_allow_ips = forwarded_allow_ips_from_env()
+    _settings = Settings()
+    bind = bind_address(_settings)
+    workers = _settings.web_concurrency
+    forwarded_allow_ips = _settings.forwarded_allow_ips
     post_worker_init = trust_the_proxy_on_the_socket
 
-gunicorn reads module-level names, so imported hooks count as defined.
+gunicorn reads module-level names, so imported hooks count as defined; it ignores
+names that are none of its settings (``_settings``). The master builds the Settings
+before it forks: a bad value stops it with the message the app would give.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from chassis.process_metrics import PROCESS_GROUP_PID_ENV
+from chassis.settings import ChassisSettings
 
 # The chassis logs one JSON line per request; gunicorn's access log would double it.
 ACCESS_LOG = None
@@ -33,26 +41,12 @@ LIMIT_REQUEST_LINE = 8190
 CONTROL_SOCKET_DISABLE = True
 
 
-def bind_from_env(*, default_port: int) -> str:
-    """``BIND_SOCKET``, a Unix socket path, when set (a proxy beside the app in the same
-    Pod, sharing a volume); otherwise TCP: ``HOST`` (default loopback; images set
-    0.0.0.0) and ``PORT``."""
-    socket_path = os.environ.get("BIND_SOCKET")
-    if socket_path:
-        return f"unix:{socket_path}"
-    return f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', default_port)}"
-
-
-def forwarded_allow_ips_from_env() -> str:
-    """The proxies whose ``X-Forwarded-For`` / ``-Proto`` count: ``FORWARDED_ALLOW_IPS``
-    (addresses or networks, comma-separated), **none** when unset.
-
-    gunicorn's and uvicorn's own default trusts loopback, and on a developer machine
-    (``make run``) every client is on loopback: any of them could then name itself any
-    address, to the gateway's rate limit and to the logs. Only a deployment with a proxy
-    in front sets this, to that proxy's addresses (docs/deploy.md, "Trusted proxies").
-    """
-    return os.environ.get("FORWARDED_ALLOW_IPS", "")
+def bind_address(settings: ChassisSettings) -> str:
+    """``unix:BIND_SOCKET`` when a socket is named (a proxy beside the app in the same Pod,
+    sharing a volume); otherwise TCP on ``HOST:PORT``."""
+    if settings.bind_socket:
+        return f"unix:{settings.bind_socket}"
+    return f"{settings.host}:{settings.port}"
 
 
 def trust_the_proxy_on_the_socket(worker: Any) -> None:
@@ -70,10 +64,6 @@ def trust_the_proxy_on_the_socket(worker: Any) -> None:
     call = app if inspect.isfunction(app) or inspect.ismethod(app) else type(app).__call__
     is_asgi = inspect.iscoroutinefunction(call)
     worker.wsgi = ProxiedPeerASGI(app) if is_asgi else ProxiedPeerWSGI(app)
-
-
-def workers_from_env() -> int:
-    return int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 
 def clear_metrics(_server: Any) -> None:

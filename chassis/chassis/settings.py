@@ -43,12 +43,25 @@ class ChassisSettings(BaseSettings):
     # Where development state lives when no server or key is configured.
     data_dir: Path = Path("var")
 
+    # Where the server listens (chassis.gunicorn_settings; a relay or reconciler its probes):
+    # BIND_SOCKET, a Unix socket path, when set (a proxy beside the app in the same Pod);
+    # otherwise HOST (loopback; the images set 0.0.0.0) and PORT, which each deployable's
+    # Settings gives its own default.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    bind_socket: str | None = None
+    # gunicorn's worker processes (WEB_CONCURRENCY, the name the Python world uses).
+    web_concurrency: int = Field(default=2, ge=1)
+
     # Every route refuses a larger request body with a 413 (MAX_BODY_BYTES).
     max_body_bytes: int = 1024 * 1024
 
-    # The proxies trusted to say who the client is (X-Forwarded-For): read by gunicorn
-    # (chassis.gunicorn_settings), checked here so that a bad value stops `manage init`.
-    # None by default; a deployment with a proxy in front names it (docs/deploy.md).
+    # The proxies trusted to say who the client is (X-Forwarded-For, -Proto): handed to
+    # gunicorn (chassis.gunicorn_settings), checked here so that a bad value stops
+    # `manage init`. None by default, not gunicorn's and uvicorn's loopback: on a developer
+    # machine (`make run`) every client is on loopback, and any of them could then name
+    # itself any address to the rate limit and the logs. A deployment with a proxy in
+    # front names it (docs/deploy.md, "Trusted proxies").
     forwarded_allow_ips: str = ""
 
     jwt_issuer: str = MICROSERVICES_TOKEN_ISSUER
@@ -81,6 +94,21 @@ class ChassisSettings(BaseSettings):
                     "development secrets are not allowed in production: " + ", ".join(offenders)
                 )
         return self
+
+
+def sqlalchemy_url(database_url: str | None, default_sqlite_file: Path) -> str:
+    """The URL to give SQLAlchemy: the embedded SQLite file when none is configured,
+    and ``postgresql://`` (as people write it) with the psycopg 3 driver named.
+
+    Here rather than in :mod:`chassis.sql` (which re-exports it) so that a Settings class
+    loads without SQLAlchemy: a gunicorn master reads its Settings before it forks, and
+    the monolith's gevent workers patch the standard library only after the fork."""
+    if not database_url:
+        return f"sqlite:///{default_sqlite_file}"
+    for prefix in ("postgresql://", "postgres://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url[len(prefix):]
+    return database_url
 
 
 class InternalCallSettings(ChassisSettings):

@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+# Kept in chassis.settings (a Settings class must load without SQLAlchemy), named here too.
+from chassis.settings import sqlalchemy_url as sqlalchemy_url
 from chassis.tracing import instrument_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -152,17 +154,6 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
-
-
-def sqlalchemy_url(database_url: str | None, default_sqlite_file: Path) -> str:
-    """The URL to give SQLAlchemy: the embedded SQLite file when none is configured,
-    and ``postgresql://`` (as people write it) with the psycopg 3 driver named."""
-    if not database_url:
-        return f"sqlite:///{default_sqlite_file}"
-    for prefix in ("postgresql://", "postgres://"):
-        if database_url.startswith(prefix):
-            return "postgresql+psycopg://" + database_url[len(prefix):]
-    return database_url
 
 
 def schema_is_current(engine: Engine, migrations: Path) -> Callable[[], None]:

@@ -47,3 +47,9 @@ def test_internal_tokens_have_no_default_and_production_wants_long_ones() -> Non
         with pytest.raises(ValidationError, match=name):
             settings_class(environment="production", **{field: "orders-catalog-dev"})
         assert settings_class(environment="production", **{field: "x" * 32})
+
+
+def test_the_server_settings_refuse_no_workers_and_a_port_out_of_range() -> None:
+    for bad in ({"web_concurrency": 0}, {"port": 0}, {"port": 65536}):
+        with pytest.raises(ValidationError):
+            ChassisSettings(**bad)

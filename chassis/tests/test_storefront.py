@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chassis.gunicorn_settings import bind_from_env
+from chassis.gunicorn_settings import bind_address
+from chassis.settings import ChassisSettings
 from chassis.storefront import CONTENT_SECURITY_POLICY, Storefront
 
 
@@ -47,9 +48,8 @@ def test_the_policy_allows_no_inline_script_or_style() -> None:
 
 
 def test_gunicorn_binds_a_unix_socket_when_one_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("HOST", raising=False)
-    monkeypatch.delenv("PORT", raising=False)
-    monkeypatch.delenv("BIND_SOCKET", raising=False)
-    assert bind_from_env(default_port=8000) == "127.0.0.1:8000"
+    for name in ("HOST", "PORT", "BIND_SOCKET"):
+        monkeypatch.delenv(name, raising=False)
+    assert bind_address(ChassisSettings()) == "127.0.0.1:8000"
     monkeypatch.setenv("BIND_SOCKET", "/run/app/gunicorn.sock")
-    assert bind_from_env(default_port=8000) == "unix:/run/app/gunicorn.sock"
+    assert bind_address(ChassisSettings()) == "unix:/run/app/gunicorn.sock"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 from devstack.process import ProcessSpec, http_probe, python_module
 from devstack.secrets import internal_token_env
 from devstack.stacks import REPO_ROOT, StackSettings, _app, _common_env
 from devstack.stores import embedded_mongodb, embedded_redis
 
 SERVICES_DIR = REPO_ROOT / "services"
-# A relay's probe port: its service's own plus this (orders 8104 -> 8114, catalog 8102 -> 8112).
+# Probe ports: the service's own plus an offset (catalog relay 8102 -> 8112;
+# orders relay and reconciler 8104 -> 8114, 8124).
 RELAY_PORT_OFFSET = 10
+RECONCILER_PORT_OFFSET = 20
 
 
 def store_specs(settings: StackSettings) -> list[ProcessSpec]:
@@ -44,6 +48,8 @@ def service_specs(settings: StackSettings) -> list[ProcessSpec]:
     def init(package: str) -> list[list[str]]:
         return [python_module(f"{package}.manage", "init")]
 
+    orders_env = env("orders", CATALOG_URL=urls["catalog"], CART_URL=urls["cart"],
+                     PAYMENTS_URL=urls["payments"])
     return [
         _app("users", SERVICES_DIR / "users", "users.wsgi:app", ports["users"], env("users"),
              init("users")),
@@ -58,10 +64,10 @@ def service_specs(settings: StackSettings) -> list[ProcessSpec]:
         _app("payments", SERVICES_DIR / "payments", "payments.asgi:app", ports["payments"],
              env("payments"), init("payments")),
         _app("orders", SERVICES_DIR / "orders", "orders.wsgi:app", ports["orders"],
-             env("orders", CATALOG_URL=urls["catalog"], CART_URL=urls["cart"],
-                 PAYMENTS_URL=urls["payments"]), init("orders")),
+             orders_env, init("orders")),
         relay_spec(ports["orders"] + RELAY_PORT_OFFSET,
                    env("orders", EVENTS_REDIS_URL=events_url(settings))),
+        *reconciler_specs(ports["orders"] + RECONCILER_PORT_OFFSET, orders_env),
     ]
 
 
@@ -83,6 +89,19 @@ def catalog_relay_spec(port: int, env: dict[str, str]) -> ProcessSpec:
     return ProcessSpec(name="catalog-relay", argv=python_module("catalog.relay"),
                        env={**env, "PORT": str(port)}, port=port,
                        probe=http_probe(f"http://127.0.0.1:{port}/healthz"))
+
+
+def reconciler_specs(port: int, env: dict[str, str]) -> list[ProcessSpec]:
+    """The orders reconciler, started after the orders service migrated; it answers its
+    probes on ``port``. None when RECONCILE_INTERVAL_SECONDS is 0 (a stack whose tests
+    want pending orders to stay pending)."""
+    interval = env.get("RECONCILE_INTERVAL_SECONDS",
+                       os.environ.get("RECONCILE_INTERVAL_SECONDS", "30"))  # as the child sees it
+    if float(interval) <= 0:
+        return []
+    return [ProcessSpec(name="orders-reconciler", argv=python_module("orders.reconciler"),
+                        env={**env, "PORT": str(port)}, port=port,
+                        probe=http_probe(f"http://127.0.0.1:{port}/readyz"))]
 
 
 def gateway_spec(settings: StackSettings) -> ProcessSpec:

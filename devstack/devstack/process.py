@@ -2,8 +2,8 @@
 
 Every child runs in a process group of its own (stopped as a whole) and, on
 Linux, with a parent-death signal: if the launcher dies, even by SIGKILL, the
-kernel sends the child SIGTERM, and a gunicorn master stops its workers (and
-the orders master its reconciler) as on any SIGTERM. The kernel ties that
+kernel sends the child SIGTERM, and a gunicorn master stops its workers as on
+any SIGTERM. The kernel ties that
 signal to the thread that started the child, so only children started from the
 main thread (the launcher's, pytest's, the comparison's) get it: one started
 from a short-lived thread would be sent SIGTERM as soon as that thread ended.

@@ -13,7 +13,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class Settings(InternalCallSettings):
     port: int = 8080
-    web_concurrency: int = 2
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     users_url: str = "http://127.0.0.1:8101"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chassis.settings import MONOLITH_TOKEN_AUDIENCE, MONOLITH_TOKEN_ISSUER, IssuerSettings
-from chassis.sql import sqlalchemy_url
+from chassis.settings import (
+    MONOLITH_TOKEN_AUDIENCE,
+    MONOLITH_TOKEN_ISSUER,
+    IssuerSettings,
+    sqlalchemy_url,
+)
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -13,7 +17,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class Settings(IssuerSettings):
     port: int = 8000
-    web_concurrency: int = 2
     # Not the microservices' issuer and audience: neither shop accepts the other's tokens.
     jwt_issuer: str = MONOLITH_TOKEN_ISSUER
     jwt_audience: str = MONOLITH_TOKEN_AUDIENCE

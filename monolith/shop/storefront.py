@@ -6,7 +6,7 @@ from chassis.problems import NotFound
 from chassis.storefront import HEADERS, StaticFile, Storefront
 from flask import Blueprint, Response
 
-from shop.web import shop
+from shop.web import deps
 
 bp = Blueprint("storefront", __name__)
 
@@ -18,7 +18,7 @@ def _serve(found: StaticFile | None) -> Response:
 
 
 def _files() -> Storefront:
-    return Storefront(shop().settings.storefront_dir)
+    return Storefront(deps().settings.storefront_dir)
 
 
 @bp.get("/")

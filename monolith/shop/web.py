@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chassis.flask_support import authenticate, require_admin
 from chassis.tokens import Claims, TokenIssuer, TokenVerifier
@@ -12,30 +12,31 @@ from flask import current_app, request
 from pydantic import BaseModel
 
 from shop.config import Settings
+from shop.contract import ContractDocument
 from shop.db import Database
-
-if TYPE_CHECKING:
-    from shop.openapi import OpenApiDocument
 
 EXTENSION = "shop"
 
 
 @dataclass(frozen=True)
-class Shop:
+class Deps:
+    """What the views need, built once by the app factory (shop.app.build_deps)."""
+
     settings: Settings
     db: Database
     issuer: TokenIssuer
     verifier: TokenVerifier
-    openapi: OpenApiDocument
+    contract: ContractDocument
 
 
-def shop() -> Shop:
-    return current_app.extensions[EXTENSION]
+def deps() -> Deps:
+    found: Deps = current_app.extensions[EXTENSION]
+    return found
 
 
 def caller() -> Claims:
     """The verified claims of the bearer token, or 401."""
-    return authenticate(shop().verifier)
+    return authenticate(deps().verifier)
 
 
 def admin() -> Claims:

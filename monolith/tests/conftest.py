@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from shop import create_app
+from shop.app import create_app
 from shop.auth import service as auth_service
 from shop.catalog import service as catalog_service
 from shop.catalog.domain import NewProduct, Product

@@ -5,20 +5,20 @@
 
 from __future__ import annotations
 
+from catalog.config import Settings
 from chassis.gunicorn_settings import (
     ACCESS_LOG,
     CONTROL_SOCKET_DISABLE,
-    bind_from_env,
+    bind_address,
     child_exit,
-    forwarded_allow_ips_from_env,
     when_ready,
-    workers_from_env,
 )
 from chassis.uvicorn_worker import problem_worker
 
-bind = bind_from_env(default_port=8102)
-workers = workers_from_env()
-forwarded_allow_ips = forwarded_allow_ips_from_env()
+_settings = Settings()
+bind = bind_address(_settings)
+workers = _settings.web_concurrency
+forwarded_allow_ips = _settings.forwarded_allow_ips
 worker_class = problem_worker(served_by="catalog")
 timeout = 30
 graceful_timeout = 20

@@ -9,17 +9,17 @@ from chassis.gunicorn_settings import (
     ACCESS_LOG,
     CONTROL_SOCKET_DISABLE,
     LIMIT_REQUEST_LINE,
-    bind_from_env,
+    bind_address,
     child_exit,
-    forwarded_allow_ips_from_env,
     when_ready,
-    workers_from_env,
 )
 from chassis.server_errors import answer_gunicorn_errors_as_problems
+from users.config import Settings
 
-bind = bind_from_env(default_port=8101)
-workers = workers_from_env()
-forwarded_allow_ips = forwarded_allow_ips_from_env()
+_settings = Settings()
+bind = bind_address(_settings)
+workers = _settings.web_concurrency
+forwarded_allow_ips = _settings.forwarded_allow_ips
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20

@@ -86,8 +86,8 @@ def test_every_app_listens_on_loopback_on_its_compose_port_plus_20000(
 def test_no_port_collides_with_make_run_or_the_contract_targets(
         listening: dict[int, str]) -> None:
     assert not (set(listening) | {MONGODB_PORT}) & TAKEN
-    # five services, the two shops' nginx, and the two relays' probes
-    assert len(listening) == 9
+    # five services, the two shops' nginx, the two relays' and the reconciler's probes
+    assert len(listening) == 10
 
 
 def test_every_url_targets_loopback_and_every_app_url_a_port_an_app_listens_on(

@@ -148,3 +148,26 @@ def test_a_store_script_in_a_config_map_is_the_file_of_deploy(
         key: str) -> None:
     original = (repo / SCRIPT_COPIES[(config_map, key)]).read_text()
     assert config_objects[("ConfigMap", config_map)][key] == original
+
+
+# Processes of the orders image that serve no API, only their probes: name -> module.
+ORDERS_WORKERS = {"orders-relay": "orders.relay", "orders-reconciler": "orders.reconciler"}
+
+
+@pytest.mark.parametrize(("name", "module"), list(ORDERS_WORKERS.items()))
+def test_each_orders_worker_runs_once_with_its_command_probed_on_its_own_port(
+        k8s_documents: list[tuple[Path, Document]], compose: Document, name: str,
+        module: str) -> None:
+    [deployment] = [d for d in of_kind(k8s_documents, "Deployment")
+                    if d["metadata"]["name"] == name]
+    assert deployment["spec"]["replicas"] == 1
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == ["python", "-m", module]
+    port = {v["name"]: v.get("value") for v in container["env"]}["PORT"]
+    assert [p["containerPort"] for p in container["ports"]] == [int(port)]
+    assert not [s for s in of_kind(k8s_documents, "Service")
+                if s["spec"]["selector"].get("app") == name], "nothing calls it"
+    service = compose["services"][name]
+    assert service["command"] == ["python", "-m", module]
+    assert f"http://127.0.0.1:{service['environment']['PORT']}/" in " ".join(
+        service["healthcheck"]["test"])

@@ -4,7 +4,12 @@ in Secrets, and development values that production refuses."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +17,9 @@ from pydantic import SecretStr, ValidationError
 
 Document = dict[str, Any]
 Env = dict[str, str]
-# Read by gunicorn.conf.py and the metrics module, not by the Settings classes.
-# Read by gunicorn's config (chassis.gunicorn_settings), not by the Settings.
-PROCESS_VARIABLES = {"HOST", "PORT", "BIND_SOCKET", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR"}
+# Read by the metrics library, not by the Settings classes (HOST, PORT, BIND_SOCKET and
+# WEB_CONCURRENCY are Settings fields, which gunicorn.conf.py reads).
+PROCESS_VARIABLES = {"PROMETHEUS_MULTIPROC_DIR"}
 
 
 def image_name(image: str) -> str:
@@ -148,3 +153,38 @@ def test_each_internal_edge_has_a_token_of_its_own_that_both_ends_agree_on(
                 expected |= {f"{caller.upper()}_CALLER_TOKEN"
                              for caller, callee in INTERNAL_EDGES if callee == name}
                 assert held == expected, (prefix, name)
+
+
+# Loads each gunicorn.conf.py as gunicorn does (a module run from its path) and prints the
+# names gunicorn reads; a process of its own, as the configs patch gunicorn on load.
+READ_GUNICORN_CONFIGS = """
+import json, runpy, sys
+configs = {name: runpy.run_path(path) for name, path in json.loads(sys.argv[1]).items()}
+print(json.dumps({name: [c["bind"], c["workers"], c["forwarded_allow_ips"]]
+                  for name, c in configs.items()}))
+"""
+
+
+def test_each_settings_class_defaults_to_its_deployables_port(
+        deployables: dict[str, Document], settings_class: Callable[[str], Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PORT", raising=False)
+    for name, deployable in deployables.items():
+        assert settings_class(name)().port == deployable["port"], name
+
+
+def test_every_gunicorn_config_binds_and_forks_as_its_settings_say(
+        repo: Path, deployables: dict[str, Document]) -> None:
+    """HOST, PORT, WEB_CONCURRENCY and FORWARDED_ALLOW_IPS reach gunicorn through the
+    deployable's Settings (BIND_SOCKET too: chassis/tests/test_storefront.py)."""
+    paths = {name: str(repo / d["directory"] / "gunicorn.conf.py")
+             for name, d in deployables.items()}
+    env = {**os.environ, "HOST": "127.0.0.9", "PORT": "12345", "WEB_CONCURRENCY": "3",
+           "FORWARDED_ALLOW_IPS": "10.0.0.0/8"}
+    env.pop("BIND_SOCKET", None)
+
+    result = subprocess.run([sys.executable, "-c", READ_GUNICORN_CONFIGS, json.dumps(paths)],
+                            env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {name: ["127.0.0.9:12345", 3, "10.0.0.0/8"]
+                                         for name in deployables}

@@ -72,7 +72,7 @@ class FailureStack:
         self.stack.process(name).stop()
 
     def kill(self, name: str) -> None:
-        """SIGKILL the whole process group: the master, its workers, the reconciler."""
+        """SIGKILL the whole process group: a gunicorn master and its workers."""
         self.stack.process(name).kill()
 
     def init(self, name: str) -> None:

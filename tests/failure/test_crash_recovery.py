@@ -202,7 +202,10 @@ def test_an_orders_crash_mid_checkout_is_settled_by_its_start_up_reconcile(
     crashed_at: list[float] = []
 
     def crash() -> None:
-        stack.kill("orders")  # the master, its workers and the reconciler, at once
+        # The master and its workers, and the reconciler (a process of its own) with them,
+        # so that only the start-up reconcile can settle what the crash left pending.
+        stack.kill("orders")
+        stack.kill("orders-reconciler")
         crashed_at.append(time.monotonic())
 
     happened = storm(crash)
@@ -215,6 +218,7 @@ def test_an_orders_crash_mid_checkout_is_settled_by_its_start_up_reconcile(
     stack.init("orders")
     assert stack.pending_orders() == 0
     stack.start("orders")
+    stack.start("orders-reconciler")
     orders = settled_orders(happened)
 
     assert_nothing_lost(happened, orders)

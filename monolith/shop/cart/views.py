@@ -8,7 +8,7 @@ from flask import Blueprint, Response
 from shop.cart import service
 from shop.cart.domain import Cart
 from shop.cart.schemas import CartItemUpdate, CartOut
-from shop.web import body, caller, dump, shop
+from shop.web import body, caller, deps, dump
 
 bp = Blueprint("cart", __name__)
 
@@ -19,14 +19,14 @@ def _cart_response(cart: Cart) -> Response:
 
 @bp.get("/api/cart")
 def get_cart() -> Response:
-    return _cart_response(service.get(db=shop().db, user_id=caller().subject))
+    return _cart_response(service.get(db=deps().db, user_id=caller().subject))
 
 
 @bp.put("/api/cart/items/<product_id>")
 def set_item(product_id: str) -> Response:
     user_id = caller().subject
     quantity = body(CartItemUpdate).quantity
-    cart = service.set_quantity(db=shop().db, user_id=user_id, product_id=product_id,
+    cart = service.set_quantity(db=deps().db, user_id=user_id, product_id=product_id,
                                 quantity=quantity)
     return _cart_response(cart)
 
@@ -35,11 +35,11 @@ def set_item(product_id: str) -> Response:
 # id holding NUL) is the contract's 200 with the cart as it is, not a 404.
 @bp.delete("/api/cart/items/<string:product_id>")
 def remove_item(product_id: str) -> Response:
-    return _cart_response(service.remove(db=shop().db, user_id=caller().subject,
+    return _cart_response(service.remove(db=deps().db, user_id=caller().subject,
                                          product_id=product_id))
 
 
 @bp.delete("/api/cart")
 def clear_cart() -> Response:
-    service.clear(db=shop().db, user_id=caller().subject)
+    service.clear(db=deps().db, user_id=caller().subject)
     return Response(status=204)

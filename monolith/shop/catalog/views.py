@@ -16,7 +16,7 @@ from shop.catalog.schemas import (
     ProductQuery,
     ProductUpdate,
 )
-from shop.web import admin, body, dump, shop
+from shop.web import admin, body, deps, dump
 
 bp = Blueprint("catalog", __name__)
 
@@ -24,20 +24,20 @@ bp = Blueprint("catalog", __name__)
 @bp.get("/api/products")
 def list_products() -> Response:
     query = validate_query(ProductQuery, request.args.to_dict())
-    products, total = service.list_page(db=shop().db, search=query.to_domain())
+    products, total = service.list_page(db=deps().db, search=query.to_domain())
     items = [dump(ProductOut.from_domain(product)) for product in products]
     return json_response(page_body(items, total, query))
 
 
 @bp.get("/api/products/<product_id>")
 def get_product(product_id: str) -> Response:
-    product = service.get(db=shop().db, product_id=product_id)
+    product = service.get(db=deps().db, product_id=product_id)
     return json_response(dump(ProductOut.from_domain(product)))
 
 
 @bp.get("/api/categories")
 def list_categories() -> Response:
-    categories = service.list_categories(db=shop().db)
+    categories = service.list_categories(db=deps().db)
     items = [CategoryOut.from_domain(category) for category in categories]
     return json_response(dump(CategoriesOut(items=items)))
 
@@ -45,7 +45,7 @@ def list_categories() -> Response:
 @bp.post("/api/products")
 def create_product() -> Response:
     admin()
-    product = service.create(db=shop().db, new=body(ProductCreate).to_domain())
+    product = service.create(db=deps().db, new=body(ProductCreate).to_domain())
     return json_response(dump(ProductOut.from_domain(product)), 201)
 
 
@@ -53,13 +53,13 @@ def create_product() -> Response:
 def update_product(product_id: str) -> Response:
     admin()
     changes = body(ProductUpdate).changes()
-    product = service.update(db=shop().db, product_id=product_id, changes=changes)
+    product = service.update(db=deps().db, product_id=product_id, changes=changes)
     return json_response(dump(ProductOut.from_domain(product)))
 
 
 @bp.delete("/api/products/<product_id>")
 def delete_product(product_id: str) -> Response:
     admin()
-    service.delete(db=shop().db, product_id=product_id)
+    service.delete(db=deps().db, product_id=product_id)
     return Response(status=204)
 

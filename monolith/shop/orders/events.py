@@ -31,7 +31,7 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from shop.db import Database
 from shop.orders.outbox import OutboxRepository
-from shop.web import caller, shop
+from shop.web import caller, deps
 
 bp = Blueprint("order_events", __name__)
 
@@ -50,17 +50,17 @@ _last_purge = [float("-inf")]
 @bp.get("/api/orders/events")
 def order_events() -> Response:
     user_id = caller().subject
-    settings = shop().settings
+    settings = deps().settings
     slot = _take_slot(settings.data_dir / "monolith" / "streams", settings.sse_max_streams)
     if slot is None:
         raise Unavailable("Too many event streams are open; try again shortly.", retry_after=5)
     try:
-        position = _position(shop().db, user_id, request.headers.get("Last-Event-ID"),
+        position = _position(deps().db, user_id, request.headers.get("Last-Event-ID"),
                              settings.event_retention_seconds)
     except BaseException:
         slot.close()
         raise
-    messages = _messages(shop().db, user_id, position, slot, settings)
+    messages = _messages(deps().db, user_id, position, slot, settings)
     return Response(stream_with_context(messages), mimetype=MEDIA_TYPE, headers=HEADERS)
 
 

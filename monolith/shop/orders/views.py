@@ -14,7 +14,7 @@ from shop.orders import idempotency, service
 from shop.orders.domain import PaymentDeclined
 from shop.orders.idempotency import Keyed, StoredResponse
 from shop.orders.schemas import CheckoutRequest, OrderOut
-from shop.web import body, caller, dump, shop
+from shop.web import body, caller, deps, dump
 
 bp = Blueprint("orders", __name__)
 
@@ -27,9 +27,9 @@ def place_order() -> Response:
     user_id = caller().subject
     checkout = body(CheckoutRequest)
     key = _idempotency_key()
-    settings = shop().settings
+    settings = deps().settings
     keyed = None if key is None else Keyed(
-        db=shop().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
+        db=deps().db, user_id=user_id, key=key, fingerprint=checkout.fingerprint(),
         ttl_seconds=settings.idempotency_ttl_seconds,
         lease_seconds=settings.idempotency_lease_seconds)
     return _respond(*idempotency.run_once(keyed, partial(_checkout, user_id, checkout)))
@@ -39,20 +39,20 @@ def place_order() -> Response:
 def list_orders() -> Response:
     user_id = caller().subject
     params = validate_query(PageParams, request.args.to_dict())
-    orders, total = service.list_page(db=shop().db, user_id=user_id, offset=params.offset,
+    orders, total = service.list_page(db=deps().db, user_id=user_id, offset=params.offset,
                                       limit=params.page_size)
     return json_response(page_body([dump(OrderOut.from_domain(o)) for o in orders], total, params))
 
 
 @bp.get("/api/orders/<order_id>")
 def get_order(order_id: str) -> Response:
-    order = service.get(db=shop().db, user_id=caller().subject, order_id=order_id)
+    order = service.get(db=deps().db, user_id=caller().subject, order_id=order_id)
     return json_response(dump(OrderOut.from_domain(order)))
 
 
 @bp.post("/api/orders/<order_id>/cancel")
 def cancel_order(order_id: str) -> Response:
-    order = service.cancel(db=shop().db, user_id=caller().subject, order_id=order_id)
+    order = service.cancel(db=deps().db, user_id=caller().subject, order_id=order_id)
     return json_response(dump(OrderOut.from_domain(order)))
 
 
@@ -68,7 +68,7 @@ def _checkout(user_id: str, checkout: CheckoutRequest, keyed: Keyed | None) -> S
     """The answers worth keeping for a replay (201 with the order, 402 with the problem);
     the checkout stores it in the transaction that records the order."""
     try:
-        order = service.checkout(db=shop().db, user_id=user_id, request=checkout.to_domain(),
+        order = service.checkout(db=deps().db, user_id=user_id, request=checkout.to_domain(),
                                  keyed=keyed)
     except PaymentDeclined as declined:
         order = declined.order

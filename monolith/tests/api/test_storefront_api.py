@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from shop import create_app
+from shop.app import create_app
 from shop.config import Settings
 
 

@@ -9,6 +9,7 @@ from cart.domain import DEFAULT_TTL_SECONDS
 
 
 class Settings(InternalCallSettings):
+    port: int = 8103
     internal_callers = ("orders",)
     # What orders presents on /internal routes (it reads and clears carts).
     orders_caller_token: SecretStr | None = None

@@ -12,6 +12,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class Settings(InternalCallSettings):
+    port: int = 8102
     internal_callers = ("gateway", "orders")
     # What the gateway (cart views) and orders (the saga) present on /internal routes.
     gateway_caller_token: SecretStr | None = None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from chassis.settings import InternalCallSettings
 from chassis.sql import sqlalchemy_url
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 
 class Settings(InternalCallSettings):
     port: int = 8104
-    web_concurrency: int = 2
     # Empty means the embedded default: a SQLite file under DATA_DIR/orders/.
     database_url: str | None = None
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
@@ -22,10 +21,11 @@ class Settings(InternalCallSettings):
     cart_token: SecretStr | None = None
     payments_token: SecretStr | None = None
     upstream_timeout_seconds: float = 2.0
-    # How often the reconciler looks for pending orders (0: never, e.g. in tests).
-    reconcile_interval_seconds: float = 30.0
+    # How often the reconciler (python -m orders.reconciler, a process of its own) looks
+    # for pending orders; 0: the launcher (devstack) starts none, e.g. in tests.
+    reconcile_interval_seconds: float = Field(default=30.0, ge=0)
     # A pending order younger than this may still be in its checkout; the reconciler waits.
-    reconcile_grace_seconds: float = 60.0
+    reconcile_grace_seconds: float = Field(default=60.0, ge=0)
     # How long a finished checkout's Idempotency-Key answers with its first response.
     idempotency_ttl_seconds: int = 24 * 3600
     # A claim still in progress after this long, with no order yet, belongs to a crashed request.
@@ -33,13 +33,11 @@ class Settings(InternalCallSettings):
     # The event broker the relay publishes the outbox to (python -m orders.relay).
     events_redis_url: str = "redis://127.0.0.1:6379/0"
     relay_interval_seconds: float = 0.2
-    # HOST and PORT: where the relay (a process of its own) answers its probes, /healthz
-    # and /readyz; it is given a PORT of its own (8114 in compose and Kubernetes).
-    host: str = "127.0.0.1"
+    # The relay and the reconciler answer their probes, /healthz and /readyz, on HOST and a
+    # PORT of their own (8114 and 8124 in compose and Kubernetes).
     relay_batch_size: int = 100
     # Published events stay in the outbox and in the streams at least this long.
     event_retention_seconds: int = 25 * 3600
-
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -3,16 +3,14 @@
     python -m orders.manage init                  migrate, then settle leftovers once
     python -m orders.manage migrate               Alembic upgrade head only
     python -m orders.manage reconcile             settle stale pending orders once
-    python -m orders.manage reconcile --every 30  ... every 30 s until SIGTERM
+
+The periodic reconciler is a process of its own: ``python -m orders.reconciler``.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
-import signal
-import threading
 from pathlib import Path
 
 from alembic import command
@@ -22,7 +20,7 @@ from chassis.logs import configure_logging
 from orders.app import make_saga
 from orders.config import Settings
 from orders.db import Database
-from orders.reconciler import reconcile_pending, run_every
+from orders.reconciler import reconcile_pending
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 log = logging.getLogger(__name__)
@@ -51,23 +49,6 @@ def reconcile_once(settings: Settings) -> None:
         db.dispose()
 
 
-def reconcile_forever(settings: Settings, interval: float, parent_pid: int | None) -> None:
-    """Rounds every ``interval`` seconds until SIGTERM/SIGINT, or until ``parent_pid``
-    (the gunicorn master that started this process) is gone."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    db = Database.from_url(settings.sqlalchemy_url)
-    saga = make_saga(settings, db)
-    log.info("reconciler started", extra={"every_seconds": interval})
-    try:
-        run_every(interval, lambda: reconcile_pending(
-            saga=saga, older_than_seconds=settings.reconcile_grace_seconds), stop=stop,
-            keep_going=lambda: parent_pid is None or os.getppid() == parent_pid)
-    finally:
-        db.dispose()
-
-
 def init(settings: Settings) -> None:
     """Everything that must happen once before the app serves."""
     migrate(settings.sqlalchemy_url)
@@ -77,9 +58,6 @@ def init(settings: Settings) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m orders.manage")
     parser.add_argument("command", choices=["init", "migrate", "reconcile"])
-    parser.add_argument("--every", type=float, default=None, metavar="SECONDS",
-                        help="reconcile repeatedly, this many seconds apart")
-    parser.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     settings = Settings()
     configure_logging("orders", settings.log_level)
@@ -87,8 +65,6 @@ def main(argv: list[str] | None = None) -> None:
         init(settings)
     elif args.command == "migrate":
         migrate(settings.sqlalchemy_url)
-    elif args.every:
-        reconcile_forever(settings, args.every, args.parent_pid)
     else:
         reconcile_once(settings)
 

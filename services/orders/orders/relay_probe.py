@@ -1,6 +1,6 @@
-"""The relay's probes: ``/healthz`` (the loop went round lately) and ``/readyz``
-(its database and broker answer) on RELAY_PORT, for compose and Kubernetes. A
-small threaded stdlib server: the relay serves no API, only these two."""
+"""The probes of the relay and the reconciler: ``/healthz`` (the loop went round
+lately) and ``/readyz`` (its stores answer) on a port of their own, for compose and
+Kubernetes. A small threaded stdlib server: neither serves an API, only these two."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from chassis.problems import Problem
 
 
 class Heartbeat:
-    """When the relay's loop last went round; stale past ``stale_after_seconds``."""
+    """When the loop last went round; stale past ``stale_after_seconds``."""
 
     def __init__(self, stale_after_seconds: float) -> None:
         self.stale_after_seconds = stale_after_seconds

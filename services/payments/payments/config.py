@@ -8,6 +8,7 @@ from pydantic import SecretStr
 
 
 class Settings(InternalCallSettings):
+    port: int = 8105
     internal_callers = ("orders",)
     # What orders presents on /internal routes (charges and refunds).
     orders_caller_token: SecretStr | None = None

@@ -14,15 +14,16 @@ from chassis.tracing import install_flask
 from flask import Flask
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from users.api import Deps, bp
+from users.api import bp
 from users.config import Settings
 from users.db import Database
 from users.domain import EmailTaken, InvalidCredentials, UnknownUser
+from users.web import EXTENSION, Deps
 
 log = logging.getLogger(__name__)
 
-
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
 
 def _database_down(exc: OperationalError | InterfaceError) -> Unavailable:
     """Lost connections, a locked SQLite file: worth a retry, not a 500."""
@@ -49,16 +50,20 @@ def make_issuer(settings: Settings) -> TokenIssuer:
                        ttl_seconds=settings.jwt_ttl_seconds)
 
 
+def build_deps(settings: Settings) -> Deps:
+    issuer = make_issuer(settings)
+    return Deps(settings=settings, db=Database.from_url(settings.sqlalchemy_url), issuer=issuer,
+                verifier=issuer.verifier())
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings()
     configure_logging("users", settings.log_level)
-    db = Database.from_url(settings.sqlalchemy_url)
-    issuer = make_issuer(settings)
     app = Flask(__name__)
-    app.config["SETTINGS"] = settings
-    app.extensions["users"] = Deps(db=db, issuer=issuer, verifier=issuer.verifier())
+    app.extensions[EXTENSION] = deps = build_deps(settings)
     install(app, served_by="users", error_table=ERRORS,
-            readiness={"database": db.ping, "schema": schema_is_current(db.engine, MIGRATIONS)},
+            readiness={"database": deps.db.ping,
+                       "schema": schema_is_current(deps.db.engine, MIGRATIONS)},
             max_body_bytes=settings.max_body_bytes)
     install_flask(app, service="users", settings=settings)
     app.register_blueprint(bp)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from chassis.settings import IssuerSettings
-from chassis.sql import sqlalchemy_url
+from chassis.settings import IssuerSettings, sqlalchemy_url
 
 
 class Settings(IssuerSettings):
     port: int = 8101
-    web_concurrency: int = 2
     # Empty means the embedded default: a SQLite file under DATA_DIR/users/.
     database_url: str | None = None
 

@@ -130,3 +130,17 @@ def test_the_loop_survives_a_failing_round_and_stops_when_told() -> None:
 
     run_every(0.01, round_, stop=stop)
     assert len(rounds) == 2
+
+
+def test_a_reconciler_told_to_stop_hands_its_batch_back_at_once(
+        saga: Saga, fake, user_id: str, product: str) -> None:
+    fake.down.add("payments")
+    leave_pending(saga, user_id)
+    fake.down.clear()
+    now, beats = utcnow() + LATER, []
+    outcomes = reconcile_pending(saga=saga, older_than_seconds=60, now=now,
+                                 stopping=lambda: True, progress=lambda: beats.append(1))
+    assert (outcomes["handed_back"], beats) == (1, [1])
+    assert the_order(saga.db, user_id).status == "pending"
+    # No lease left behind: the next reconciler takes it without waiting for it to expire.
+    assert reconcile_pending(saga=saga, older_than_seconds=60, now=now)["failed"] == 1

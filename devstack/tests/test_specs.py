@@ -1,0 +1,35 @@
+"""What the launcher starts for the microservices, without starting it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from devstack.microservices import service_specs
+from devstack.process import ProcessSpec
+from devstack.stacks import StackSettings
+
+
+def specs_by_name(tmp_path: Path, **extra_env: str) -> dict[str, ProcessSpec]:
+    settings = StackSettings(data_dir=tmp_path, extra_env=extra_env)
+    return {spec.name: spec for spec in service_specs(settings)}
+
+
+def test_the_reconciler_runs_beside_the_orders_service_on_a_probe_port_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RECONCILE_INTERVAL_SECONDS", raising=False)
+    specs = specs_by_name(tmp_path)
+    reconciler, orders = specs["orders-reconciler"], specs["orders"]
+    assert list(reconciler.argv)[-2:] == ["-m", "orders.reconciler"]
+    assert reconciler.port == 8124 and reconciler.env["PORT"] == "8124"
+    shared = {"CATALOG_URL", "CART_URL", "PAYMENTS_URL", "DATA_DIR", "ORDERS_CALLER_TOKEN"}
+    for name in shared & set(orders.env):
+        assert reconciler.env[name] == orders.env[name], name
+    assert {"CATALOG_TOKEN", "CART_TOKEN", "PAYMENTS_TOKEN"} <= set(reconciler.env)
+
+
+def test_no_reconciler_is_started_when_the_interval_is_zero(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "orders-reconciler" not in specs_by_name(tmp_path, RECONCILE_INTERVAL_SECONDS="0")
+    monkeypatch.setenv("RECONCILE_INTERVAL_SECONDS", "0")
+    assert "orders-reconciler" not in specs_by_name(tmp_path)

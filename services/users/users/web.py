@@ -1,0 +1,46 @@
+"""What every view needs: the app's dependencies and the caller's verified claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chassis.flask_support import authenticate
+from chassis.tokens import Claims, TokenIssuer, TokenVerifier
+from chassis.validation import ModelT, validate_body
+from flask import current_app, request
+from pydantic import BaseModel
+
+from users.config import Settings
+from users.db import Database
+
+EXTENSION = "users"
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What the views need, built once by the app factory (users.app.build_deps)."""
+
+    settings: Settings
+    db: Database
+    issuer: TokenIssuer
+    verifier: TokenVerifier
+
+
+def deps() -> Deps:
+    found: Deps = current_app.extensions[EXTENSION]
+    return found
+
+
+def caller() -> Claims:
+    """The verified claims of the bearer token, or 401."""
+    return authenticate(deps().verifier)
+
+
+def body(model: type[ModelT]) -> ModelT:
+    """The request body validated strictly against ``model``."""
+    return validate_body(model, request.get_data())
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
