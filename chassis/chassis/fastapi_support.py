@@ -183,13 +183,12 @@ def bearer_claims(verifier_of: Callable[[Request], TokenVerifier]) -> Callable[[
 
 def internal_caller(*callers: str) -> Callable[[Request], Awaitable[str]]:
     """A dependency for /internal routes: only the named callers, each presenting its
-    own token (``caller_token(name)`` of the app's settings: ``state.deps.settings``, or
-    ``state.settings`` in an app without a ``Deps``), may call them.
+    own token (``caller_token(name)`` of the app's settings, ``state.deps.settings``),
+    may call them.
     Answers the caller's name."""
     async def dependency(request: Request) -> str:
         offered = request.headers.get(INTERNAL_TOKEN_HEADER, "").encode()
-        state = request.app.state
-        settings = state.deps.settings if hasattr(state, "deps") else state.settings
+        settings = request.app.state.deps.settings
         for caller in callers:
             expected = settings.caller_token(caller)
             if expected and hmac.compare_digest(offered, expected.encode()):

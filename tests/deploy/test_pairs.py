@@ -23,7 +23,13 @@ PAIRS = {"auth": "users", "catalog": "catalog", "cart": "cart", "orders": "order
 INTENDED_DIFFERENCES: dict[str, dict[str, dict[str, str]]] = {
     "auth": {"monolith": {}, "service": {}},
     "catalog": {
-        "monolith": {},
+        "monolith": {
+            "reserve_stock": "the service keeps a reservation per order id for the saga, so its "
+                             "stock steps live in catalog/reservations.py; the monolith takes "
+                             "stock inside the checkout's own transaction",
+            "release_stock": "as reserve_stock: the service's release is a saga compensation "
+                             "in catalog/reservations.py",
+        },
         "service": {
             "lookup": "the gateway's cart view and orders' pricing ask for many products at "
                       "once, over the network; the monolith joins its own tables",

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from cart import service
 from cart.catalog import ProductCatalog
+from cart.config import Settings
 from cart.db import Database
 from cart.domain import Cart
 from cart.schemas import BoughtLines, CartItemUpdate, CartOut
@@ -25,6 +26,7 @@ from cart.schemas import BoughtLines, CartItemUpdate, CartOut
 class Deps:
     """What the handlers need, built once per worker by the app's lifespan."""
 
+    settings: Settings
     db: Database
     catalog: ProductCatalog
     verifier: TokenVerifier | JwksVerifier

@@ -58,7 +58,7 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
             "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
             transport=catalog_transport))  # a public route: no caller token
         db = Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
-        app.state.deps = Deps(db=db, catalog=catalog, verifier=verifier)
+        app.state.deps = Deps(settings=settings, db=db, catalog=catalog, verifier=verifier)
         try:
             async with _catalog_events(settings, db):
                 yield
@@ -96,7 +96,6 @@ def create_app(settings: Settings | None = None, *,
         settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     app = FastAPI(title="cart", lifespan=_lifespan(settings, verifier, catalog_transport),
                   openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.settings = settings  # read by chassis.fastapi_support.internal_caller
 
     async def redis() -> None:
         await app.state.deps.db.redis.ping()

@@ -23,6 +23,7 @@ from chassis.tokens import Claims, TokenVerifier
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from catalog import reservations, service
+from catalog.config import Settings
 from catalog.db import Database
 from catalog.schemas import (
     CategoriesOut,
@@ -43,6 +44,7 @@ from catalog.schemas import (
 class Deps:
     """What the handlers need, built once per worker by the app's lifespan."""
 
+    settings: Settings
     db: Database
     verifier: TokenVerifier | JwksVerifier
 

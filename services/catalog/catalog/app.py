@@ -57,7 +57,8 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Made here, in each worker, not at import: a client must not cross a fork.
         client = connect(settings.mongodb_url, timeout_ms=settings.mongodb_timeout_ms)
-        app.state.deps = Deps(db=client[settings.mongodb_database], verifier=verifier)
+        app.state.deps = Deps(settings=settings, db=client[settings.mongodb_database],
+                              verifier=verifier)
         try:
             yield
         finally:
@@ -74,7 +75,6 @@ def create_app(settings: Settings | None = None, *,
         settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     app = FastAPI(title="catalog", lifespan=_lifespan(settings, verifier),
                   openapi_url=None, docs_url=None, redoc_url=None)
-    app.state.settings = settings  # read by chassis.fastapi_support.internal_caller
 
     async def mongodb() -> None:
         await run_in_threadpool(app.state.deps.db.command, "ping")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from chassis.clock import utcnow
 from chassis.pool_metrics import mongo_pool_listener
 from pymongo import MongoClient
 from pymongo.database import Database as MongoDatabase
@@ -24,3 +26,9 @@ def connect(url: str, *, timeout_ms: int) -> MongoClient[Document]:
                        connectTimeoutMS=timeout_ms, socketTimeoutMS=timeout_ms * 5,
                        maxPoolSize=MAX_POOL_SIZE,
                        event_listeners=[mongo_pool_listener(max_pool_size=MAX_POOL_SIZE)])
+
+
+def now() -> datetime:
+    """The current time at the precision MongoDB stores (milliseconds)."""
+    moment = utcnow()
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

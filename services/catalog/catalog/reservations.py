@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 
-from catalog.db import Database
+from catalog.db import Database, now
 from catalog.domain import (
     RELEASABLE,
     OutOfStock,
@@ -26,7 +26,6 @@ from catalog.domain import (
     StockLine,
 )
 from catalog.repository import ProductRepository, ReservationRepository
-from catalog.service import now
 
 PENDING, RESERVED = ReservationStatus.PENDING, ReservationStatus.RESERVED
 COMMITTED, RELEASED = ReservationStatus.COMMITTED, ReservationStatus.RELEASED

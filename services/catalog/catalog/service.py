@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
-from chassis.clock import utcnow
 from pymongo.errors import DuplicateKeyError
 
-from catalog.db import Database
+from catalog.db import Database, now
 from catalog.domain import (
     Category,
     DuplicateSku,
@@ -19,12 +17,6 @@ from catalog.domain import (
     ProductSearch,
 )
 from catalog.repository import ProductRepository
-
-
-def now() -> datetime:
-    """The current time at the precision MongoDB stores (milliseconds)."""
-    moment = utcnow()
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def get(*, db: Database, product_id: str) -> Product:

@@ -19,9 +19,9 @@ import httpx
 import pytest
 from catalog.app import create_app
 from catalog.config import Settings
+from catalog.db import now
 from catalog.domain import NewProduct, Product
 from catalog.repository import ProductRepository, ReservationRepository
-from catalog.service import now
 from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_ISSUER
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

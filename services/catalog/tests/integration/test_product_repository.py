@@ -4,9 +4,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from catalog.db import now
 from catalog.domain import NewProduct, Product, ProductSearch, search_words
 from catalog.repository import ProductRepository
-from catalog.service import now
 from pymongo.errors import DuplicateKeyError
 
 ProductFactory = Callable[..., Product]

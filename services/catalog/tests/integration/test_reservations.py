@@ -5,8 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from catalog import reservations as steps
-from catalog import service
-from catalog.db import Database
+from catalog.db import Database, now
 from catalog.domain import (
     OutOfStock,
     Product,
@@ -134,7 +133,7 @@ def test_a_release_settles_a_reservation_left_pending_by_a_crash(
         release: Callable[[str], object], products: ProductRepository,
         reservations: ReservationRepository, create_product: ProductFactory) -> None:
     mug = create_product(stock=5)
-    reservations.add("order-1", ReservationStatus.PENDING, now=service.now())
+    reservations.add("order-1", ReservationStatus.PENDING, now=now())
     taken = products.take_stock(mug.id, 2)
     assert taken is not None and reservations.record_lines("order-1", [taken])
     release("order-1")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from catalog import reservations as steps
 from catalog import service
-from catalog.db import Database
+from catalog.db import Database, now
 from catalog.domain import (
     NewProduct,
     OutOfStock,
@@ -66,7 +66,7 @@ def test_a_rejected_reservation_gives_back_the_lines_it_had_taken(
 def test_a_repeat_while_the_first_reservation_is_pending_is_a_conflict(
         database: Database, reservations: ReservationRepository,
         create_product: ProductFactory) -> None:
-    reservations.add("order-1", ReservationStatus.PENDING, service.now())
+    reservations.add("order-1", ReservationStatus.PENDING, now())
     with pytest.raises(ReservationConflict):
         reserve(database, "order-1", (create_product().id, 1))
 
@@ -92,5 +92,5 @@ def test_an_update_of_a_missing_product_is_not_found(database: Database) -> None
         service.update(db=database, product_id="0123456789abcdef01234567", changes={})
 
 
-def test_the_service_clock_keeps_only_milliseconds() -> None:
-    assert service.now().microsecond % 1000 == 0
+def test_the_store_clock_keeps_only_milliseconds() -> None:
+    assert now().microsecond % 1000 == 0
