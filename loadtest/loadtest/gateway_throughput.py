@@ -97,7 +97,8 @@ def compare(targets: Mapping[str, tuple[str, Mapping[str, int]]], *, rounds: int
             url, trees = targets[name]
             profile = None
             if profile_dir is not None and index == 0:
-                profile = {tree: profile_dir / f"{tree}-process-reading-{name}.txt" for tree in trees}
+                profile = {tree: profile_dir / f"{tree}-process-reading-{name}.txt"
+                           for tree in trees}
             rate, total, failed, cpu = wrk_once(url, connections=connections, seconds=seconds,
                                                 trees=trees, profile=profile)
             runs[name].rates.append(rate)
