@@ -109,16 +109,18 @@ def compare(targets: Mapping[str, tuple[str, Mapping[str, int]]], *, rounds: int
     return runs
 
 
-def report(runs: Mapping[str, Runs], direct: str, proxied: str) -> list[str]:
+def report(runs: Mapping[str, Runs], direct: str, through: Sequence[str]) -> list[str]:
     lines = [f"{'':10} {'req/s':>9} {'CPU ms/request by process':>30}"]
     for name, run in runs.items():
         rate = sum(run.rates) / len(run.rates)
         cpu = ", ".join(f"{tree} {1000 * sum(v) / len(v):.3f}"
                         for tree, v in run.cpu_per_request.items())
         lines.append(f"{name:10} {rate:9.0f}   {cpu}")
-    share = (sum(runs[proxied].rates) / len(runs[proxied].rates)) / (
-        sum(runs[direct].rates) / len(runs[direct].rates))
-    lines.append(f"{'share':10} {share:9.2f}   ({proxied} over {direct})")
+    def mean(name: str) -> float:
+        return sum(runs[name].rates) / len(runs[name].rates)
+
+    for name in through:
+        lines.append(f"{'share':10} {mean(name) / mean(direct):9.2f}   ({name} over {direct})")
     return lines
 
 
