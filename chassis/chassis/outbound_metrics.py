@@ -4,7 +4,8 @@
     http_client_request_duration_seconds{downstream, method, status}   status or "error"
 
 They wrap the client's real transport (or a test's), so every attempt counts,
-retries included, whatever answers it.
+retries included, whatever answers it. The asynchronous one sends over aiohttp's
+pool by default (chassis.aiohttp_transport).
 """
 
 from __future__ import annotations
@@ -53,9 +54,11 @@ class MeteredTransport(httpx.BaseTransport):
 class AsyncMeteredTransport(httpx.AsyncBaseTransport):
     def __init__(self, downstream: str, inner: httpx.AsyncBaseTransport | None,
                  max_connections: int = 100) -> None:
-        limits = httpx.Limits(max_connections=max_connections,
-                              max_keepalive_connections=max_connections)
-        self.inner = inner or httpx.AsyncHTTPTransport(limits=limits)
+        if inner is None:  # imported here: the synchronous services do without aiohttp
+            from chassis.aiohttp_transport import AiohttpTransport
+
+            inner = AiohttpTransport(max_connections=max_connections)
+        self.inner = inner
         self.meter = _Meter(downstream, max_connections)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -1,8 +1,9 @@
 """The cart view, composed from the cart service's raw lines and the catalog's prices.
 
-The cart service keeps only ``{product_id: quantity}``; the contract's view adds
-each product's sku, name and today's price, leaves out products deleted since,
-sorts the lines by sku and sums them up.
+The cart service keeps only ``{product_id: quantity}`` and refuses a product the
+catalog does not have; the contract's view adds each product's sku, name and
+today's price, leaves out products deleted since, sorts the lines by sku and
+sums them up.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from typing import Any
 from urllib.parse import quote
 
 from chassis.fastapi_support import json_ok
-from chassis.problems import NotFound, Unavailable
+from chassis.problems import Unavailable
 from chassis.validation import validate_body
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.deps import Deps
 from gateway.proxy import forwarded_headers, relay
-from gateway.upstreams import Upstreams
+from gateway.upstreams import Target, Upstreams
 
 LOOKUP_PATH = "/internal/products/lookup"
 
@@ -51,11 +53,13 @@ def cart_view(lines: Sequence[Mapping[str, Any]],
             "total_cents": sum(item["line_total_cents"] for item in items)}
 
 
-async def lookup_products(upstreams: Upstreams, ids: Sequence[str]) -> dict[str, Any]:
+async def lookup_products(upstreams: Upstreams, target: Target,
+                          ids: Sequence[str]) -> dict[str, Any]:
     """The catalog's products by id (unknown ids are simply absent)."""
     if not ids:
         return {}
-    answer = await upstreams.call("catalog", "POST", LOOKUP_PATH, json={"ids": list(ids)})
+    answer = await upstreams.call("catalog", "POST", LOOKUP_PATH, route=target.route,
+                                  json={"ids": list(ids)})
     if answer.status_code == 503:
         raise Unavailable("The catalog service is unavailable.")
     if answer.status_code != 200:
@@ -63,19 +67,17 @@ async def lookup_products(upstreams: Upstreams, ids: Sequence[str]) -> dict[str,
     return {product["id"]: product for product in answer.json()["items"]}
 
 
-async def _composed(upstreams: Upstreams, raw_cart: Any) -> Response:
-    lines = raw_cart["items"]
-    products = await lookup_products(upstreams, [line["product_id"] for line in lines])
-    return json_ok(cart_view(lines, products))
-
-
-async def _cart_call(upstreams: Upstreams, request: Request, method: str, path: str,
+async def _cart_call(deps: Deps, target: Target, request: Request, method: str, path: str,
                      **kwargs: Any) -> Response:
     """Call the cart service; compose its 200 answer into the view, relay anything else."""
-    answer = await upstreams.call("cart", method, path, headers=_auth_only(request), **kwargs)
+    answer = await deps.upstreams.call("cart", method, path, route=target.route,
+                                       headers=_auth_only(request), **kwargs)
     if answer.status_code != 200:
         return relay(answer)
-    return await _composed(upstreams, answer.json())
+    lines = answer.json()["items"]
+    products = await lookup_products(deps.upstreams, target,
+                                     [line["product_id"] for line in lines])
+    return json_ok(cart_view(lines, products))
 
 
 def _auth_only(request: Request) -> dict[str, bytes]:
@@ -87,27 +89,24 @@ def _item_path(request: Request) -> str:
     return f"/api/cart/items/{quote(request.path_params['product_id'], safe='')}"
 
 
-async def show_cart(upstreams: Upstreams, request: Request) -> Response:
-    return await _cart_call(upstreams, request, "GET", "/api/cart")
+async def show_cart(deps: Deps, target: Target, request: Request) -> Response:
+    return await _cart_call(deps, target, request, "GET", "/api/cart")
 
 
-async def set_item(upstreams: Upstreams, request: Request) -> Response:
-    """Validate, check the product exists, then set the line's quantity."""
+async def set_item(deps: Deps, target: Target, request: Request) -> Response:
+    """Validate at the edge, then set the line's quantity: the cart service refuses a
+    product the catalog does not have (its 404 is relayed), and the view's lookup
+    prices the line, so the edge asks the catalog once, not twice."""
     line = validate_body(CartLineIn, await request.body())
-    product_path = f"/api/products/{quote(request.path_params['product_id'], safe='')}"
-    found = await upstreams.call("catalog", "GET", product_path)
-    if found.status_code == 404:
-        raise NotFound("No such product.")
-    if found.status_code != 200:
-        return relay(found)
-    return await _cart_call(upstreams, request, "PUT", _item_path(request),
+    return await _cart_call(deps, target, request, "PUT", _item_path(request),
                             json={"quantity": line.quantity})
 
 
-async def remove_item(upstreams: Upstreams, request: Request) -> Response:
-    return await _cart_call(upstreams, request, "DELETE", _item_path(request))
+async def remove_item(deps: Deps, target: Target, request: Request) -> Response:
+    return await _cart_call(deps, target, request, "DELETE", _item_path(request))
 
 
-async def clear_cart(upstreams: Upstreams, request: Request) -> Response:
-    answer = await upstreams.call("cart", "DELETE", "/api/cart", headers=_auth_only(request))
+async def clear_cart(deps: Deps, target: Target, request: Request) -> Response:
+    answer = await deps.upstreams.call("cart", "DELETE", "/api/cart", route=target.route,
+                                       headers=_auth_only(request))
     return relay(answer)

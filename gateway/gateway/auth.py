@@ -12,15 +12,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from chassis.fastapi_support import require_admin
 from chassis.problems import Problem, Unavailable
 from chassis.tokens import Claims, TokenVerifier, bearer_token
 from starlette.types import Scope
 
-from gateway.routing import Guard
-
+Guard = Literal["public", "token", "admin"]
 FetchJwks = Callable[[], Awaitable[dict[str, Any]]]
 _VERDICT_KEY = "gateway.claims"
 

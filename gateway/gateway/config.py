@@ -35,7 +35,11 @@ class Settings(InternalCallSettings):
     breaker_failures: int = 5
     breaker_reset_seconds: float = 10.0
 
-    # The broker the order events come from (python -m orders.relay); empty: REDIS_URL.
+    # GET /api/products/{id} answered from Redis for up to this long (0: no cache); every
+    # write the gateway proxies and every catalog event drops the entry before that.
+    product_cache_seconds: int = 30
+
+    # The broker the order and catalog events come from (python -m orders.relay); empty: REDIS_URL.
     events_redis_url: str | None = None
     # GET /api/orders/events sends a comment at least this often; open streams per worker.
     sse_heartbeat_seconds: float = 15.0

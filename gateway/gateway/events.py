@@ -106,8 +106,8 @@ class OrderEvents:
 
 async def order_events(request: Request) -> Response:
     """Token required (401 problem otherwise); 503 past the worker's cap of open streams."""
-    claims = await request.app.state.gateway.auth.claims(request.scope)
-    hub: OrderEvents = request.app.state.order_events
+    claims = await request.app.state.deps.auth.claims(request.scope)
+    hub: OrderEvents = request.app.state.deps.order_events
     if hub.open_streams >= hub.max_streams:
         raise Unavailable("Too many event streams are open; try again shortly.", retry_after=5)
     stream = streams.user_stream(claims.subject)

@@ -11,7 +11,8 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.upstreams import Upstreams
+from gateway.deps import Deps
+from gateway.upstreams import Target
 
 FORWARDED_REQUEST_HEADERS = frozenset({b"authorization", b"idempotency-key", b"content-type"})
 RETURNED_RESPONSE_HEADERS = frozenset({b"content-type", b"www-authenticate", b"retry-after",
@@ -45,8 +46,13 @@ def relay(upstream: httpx.Response) -> Response:
     return Response(upstream.content, status_code=upstream.status_code, headers=headers)
 
 
-async def forward(upstreams: Upstreams, name: str, request: Request) -> Response:
+async def call_through(deps: Deps, target: Target, request: Request) -> httpx.Response:
+    """The request sent on to the target's service; its answer as it came."""
     body = await request.body()
-    upstream = await upstreams.call(name, request.method, target_of(request),
-                                    content=body or None, headers=forwarded_headers(request))
-    return relay(upstream)
+    return await deps.upstreams.call(target.upstream, request.method, target_of(request),
+                                     route=target.route, content=body or None,
+                                     headers=forwarded_headers(request))
+
+
+async def forward(deps: Deps, target: Target, request: Request) -> Response:
+    return relay(await call_through(deps, target, request))

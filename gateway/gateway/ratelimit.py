@@ -108,7 +108,7 @@ class RateLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         edge: _Edge | None = None
         if scope["type"] == "http" and scope["path"] not in EXEMPT_PATHS:
-            edge = scope["app"].state.gateway
+            edge = scope["app"].state.deps
         if edge is None or edge.limiter is None:
             await self.app(scope, receive, send)
             return

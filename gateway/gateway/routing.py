@@ -1,44 +1,52 @@
 """The contract's route table: the gateway is the public edge, so it knows every route.
 
 Each path template maps its methods to an :class:`Endpoint`: which service
-answers, which guard runs first at the edge, and whether the answer is proxied
-as it is or composed (the cart). A path outside the table is a 404 problem and a
-method outside its row a 405 problem, before any service is called.
+answers, which guard runs first at the edge, and the handler that answers (most
+proxy the request as it is; the cart's are composed; product reads are cached).
+A path outside the table is a 404 problem and a method outside its row a 405
+problem, before any service is called.
+
+A handler is given the app's :class:`~gateway.deps.Deps`, the :class:`Target` it
+serves (the public route's name, for deadlines and breakers, and its service),
+and the request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-Guard = Literal["public", "token", "admin"]
-Handler = Literal["proxy", "cart_view", "cart_set_item", "cart_remove_item", "cart_clear"]
-Endpoint_ = Callable[[Request], Awaitable[Response]]
+from gateway import aggregation, products
+from gateway.auth import Guard
+from gateway.deps import Deps, deps
+from gateway.proxy import forward
+from gateway.upstreams import Target, begin_request
+
+Handler = Callable[[Deps, Target, Request], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
 class Endpoint:
     upstream: str
     guard: Guard = "public"
-    handler: Handler = "proxy"
+    handler: Handler = forward
 
 
 def _users(guard: Guard = "public") -> Endpoint:
     return Endpoint("users", guard)
 
 
-def _catalog(guard: Guard = "public") -> Endpoint:
-    return Endpoint("catalog", guard)
+def _catalog(guard: Guard = "public", handler: Handler = forward) -> Endpoint:
+    return Endpoint("catalog", guard, handler)
 
 
-def _orders() -> Endpoint:
-    return Endpoint("orders", "token")
+def _orders(handler: Handler = forward) -> Endpoint:
+    return Endpoint("orders", "token", handler)
 
 
 def _cart(handler: Handler) -> Endpoint:
@@ -52,16 +60,18 @@ ROUTES: Mapping[str, Mapping[str, Endpoint]] = {
     "/api/users/me": {"GET": _users("token")},
     "/api/products": {"GET": _catalog(), "POST": _catalog("admin")},
     "/api/products/{product_id}": {
-        "GET": _catalog(), "PATCH": _catalog("admin"), "DELETE": _catalog("admin"),
+        "GET": _catalog(handler=products.read_product),
+        "PATCH": _catalog("admin", products.change_product),
+        "DELETE": _catalog("admin", products.change_product),
     },
     "/api/categories": {"GET": _catalog()},
-    "/api/cart": {"GET": _cart("cart_view"), "DELETE": _cart("cart_clear")},
+    "/api/cart": {"GET": _cart(aggregation.show_cart), "DELETE": _cart(aggregation.clear_cart)},
     "/api/cart/items/{product_id}": {
-        "PUT": _cart("cart_set_item"), "DELETE": _cart("cart_remove_item"),
+        "PUT": _cart(aggregation.set_item), "DELETE": _cart(aggregation.remove_item),
     },
-    "/api/orders": {"GET": _orders(), "POST": _orders()},
+    "/api/orders": {"GET": _orders(), "POST": _orders(products.change_stock)},
     "/api/orders/{order_id}": {"GET": _orders()},
-    "/api/orders/{order_id}/cancel": {"POST": _orders()},
+    "/api/orders/{order_id}/cancel": {"POST": _orders(products.change_stock)},
 }
 
 
@@ -81,7 +91,23 @@ def endpoint_for(methods: Mapping[str, Endpoint], method: str) -> Endpoint:
     return methods["GET" if method == "HEAD" else method]
 
 
-def build_routes(make_endpoint: Callable[[Mapping[str, Endpoint]], Endpoint_]) -> list[Route]:
+def dispatch(path: str, methods: Mapping[str, Endpoint]
+             ) -> Callable[[Request], Awaitable[Response]]:
+    """The ASGI endpoint of one row: guard, then the method's handler."""
+    bound = {method: (endpoint, Target(f"{method} {path}", endpoint.upstream))
+             for method, endpoint in methods.items()}
+
+    async def endpoint(request: Request) -> Response:
+        spec, target = bound["GET" if request.method == "HEAD" else request.method]
+        app_deps = deps(request)
+        begin_request()
+        await app_deps.auth.guard(request.scope, spec.guard)
+        return await spec.handler(app_deps, target, request)
+
+    return endpoint
+
+
+def build_routes() -> list[Route]:
     """One route per path template, its methods from the table."""
-    return [NamedRoute(path, make_endpoint(methods), methods=list(methods))
+    return [NamedRoute(path, dispatch(path, methods), methods=list(methods))
             for path, methods in ROUTES.items()]

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -22,8 +23,19 @@ from chassis.problems import PROBLEM_CONTENT_TYPE, Unavailable
 from gateway.config import Settings
 
 UpstreamCalls = list[tuple[str, float]]
+# This request's upstream calls, collected for its access log line only.
 upstream_calls: ContextVar[UpstreamCalls | None] = ContextVar("upstream_calls", default=None)
-serving_route: ContextVar[str | None] = ContextVar("serving_route", default=None)
+
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one method of one public route serves: its name (``"GET /api/orders"``), for
+    its deadline and its breakers, and the service behind it."""
+
+    route: str
+    upstream: str
+
 
 ATTEMPT_SHARE = 0.9
 # The issuer's key set: served by users, but its URL is configured on its own.
@@ -53,9 +65,12 @@ class Upstreams:
         self.deadline = deadline
         self.route_deadlines = dict(route_deadlines or {})
 
-    async def call(self, name: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One call to ``name`` within the route's deadline, or :class:`Unavailable`."""
-        route = serving_route.get()
+    async def call(self, name: str, method: str, path: str, *, route: str | None = None,
+                   **kwargs: Any) -> httpx.Response:
+        """One call to ``name`` within the deadline of ``route`` (the public route it
+        serves, ``"POST /api/orders"``), or :class:`Unavailable`. Each (service, route)
+        pair has its own circuit breaker, so a slow checkout cannot shut the door on
+        the order list."""
         deadline = self.route_deadlines.get(route or "", self.deadline)
         started = time.perf_counter()
         try:
@@ -79,12 +94,9 @@ def _record(name: str, seconds: float) -> None:
         calls.append((name, seconds))
 
 
-def begin_request(route: str) -> None:
-    """Begin collecting this request's upstream calls for its access log line, and
-    name the public route they serve: each (service, route) pair has its own circuit
-    breaker, so a slow checkout cannot shut the door on the order list."""
+def begin_request() -> None:
+    """Begin collecting this request's upstream calls for its access log line."""
     upstream_calls.set([])
-    serving_route.set(route)
 
 
 class UpstreamLogFilter(logging.Filter):

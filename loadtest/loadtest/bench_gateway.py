@@ -5,31 +5,38 @@ open order-event streams cost other reads.
 Both start the microservices on ports of their own (embedded stores in a temporary
 folder, rate limiting off, one worker per app so that both paths get the same share
 of the machine). The first then reads one product straight from the catalog and
-through the gateway, interleaved, with :mod:`loadtest.gateway_overhead`; the second
+through the gateway, interleaved, with :mod:`loadtest.gateway_overhead` (latency at
+low load), then under 16 connections with :mod:`loadtest.gateway_throughput` (the
+gateway's share of the catalog's throughput and its CPU per request; needs ``wrk``;
+``BENCH_PROFILE_DIR=dir`` adds py-spy profiles of both hops); the second
 reads it through the gateway with and without the streams open, with
 :mod:`loadtest.order_streams`.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from devstack.microservices import gateway_spec, service_specs, store_specs
 from devstack.stacks import Stack, StackSettings
 
-from loadtest import gateway_overhead, order_streams
+from loadtest import gateway_overhead, gateway_throughput, order_streams
 
 BENCH_PORTS = {"users": 38101, "catalog": 38102, "cart": 38103, "orders": 38104,
                "payments": 38105}
 GATEWAY_PORT = 38080
+# A query string the catalog ignores: the gateway caches only reads without one.
+BYPASS = "proxied=1"
 
 
 @contextmanager
-def bench_stack() -> Iterator[tuple[StackSettings, str]]:
+def bench_stack() -> Iterator[tuple[StackSettings, str, Stack]]:
     """The microservices on ports of their own, and the id of one seeded product."""
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as tmp:
         settings = StackSettings(
@@ -45,19 +52,51 @@ def bench_stack() -> Iterator[tuple[StackSettings, str]]:
                 catalog = settings.url(BENCH_PORTS["catalog"])
                 product = httpx.get(f"{catalog}/api/products", params={"page_size": 1},
                                     timeout=5).json()["items"][0]["id"]
-                yield settings, product
+                yield settings, product, stack
 
 
 def bench_gateway(requests: int = 2000) -> int:
-    with bench_stack() as (settings, product):
-        return gateway_overhead.main([
-            "--catalog", settings.url(BENCH_PORTS["catalog"]),
-            "--gateway", settings.url(GATEWAY_PORT),
-            "--product-id", product, "--requests", str(requests)])
+    with bench_stack() as (settings, product, stack):
+        catalog, gateway = settings.url(BENCH_PORTS["catalog"]), settings.url(GATEWAY_PORT)
+        status = 0
+        for title, query in (("cached", ""), ("proxied: cache bypassed", BYPASS)):
+            print(f"latency at low load, one connection each, gateway {title}:", flush=True)
+            status = max(status, gateway_overhead.main([
+                "--catalog", catalog, "--gateway", gateway, "--gateway-query", query,
+                "--product-id", product, "--requests", str(requests)]))
+        if not gateway_throughput.wrk_available():
+            print("wrk is not on the PATH: no throughput figures")
+            return status
+        return max(status, _throughput(stack, catalog, gateway, product))
+
+
+def _throughput(stack: Stack, catalog: str, gateway: str, product: str) -> int:
+    path = f"/api/products/{quote(product, safe='')}"
+    pids = {name: stack.process(name).pid for name in ("catalog", "gateway")}
+    trees = {name: pid for name, pid in pids.items() if pid is not None}
+    profile_dir = os.environ.get("BENCH_PROFILE_DIR")
+    profiles = Path(profile_dir) if profile_dir else None
+    if profiles is not None:
+        profiles.mkdir(parents=True, exist_ok=True)
+    runs = gateway_throughput.compare(
+        {"catalog": (catalog + path, {"catalog": trees["catalog"]}),
+         "gateway": (gateway + path, trees),
+         "proxied": (f"{gateway}{path}?{BYPASS}", trees)}, profile_dir=profiles)
+    print("\nthroughput, 16 connections (wrk), CPU from /proc:", flush=True)
+    for line in gateway_throughput.report(runs, "catalog", ["gateway", "proxied"]):
+        print(line)
+    if profiles is not None:
+        for line in gateway_throughput.summarise_profiles(profiles):
+            print(line)
+    failed = sum(run.failures for run in runs.values())
+    if failed:
+        print(f"{failed} non-2xx answers under load", flush=True)
+        return 1
+    return 0
 
 
 def bench_streams(streams: int = 200, requests: int = 2000) -> int:
-    with bench_stack() as (settings, product):
+    with bench_stack() as (settings, product, _stack):
         return order_streams.main([
             "--shop", settings.url(GATEWAY_PORT), "--product-id", product,
             "--streams", str(streams), "--requests", str(requests)])

@@ -92,10 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--product-id", required=True)
     parser.add_argument("-n", "--requests", type=int, default=2000)
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--gateway-query", default="",
+                        help="a query string for the gateway's reads only (one the catalog "
+                             "ignores bypasses the gateway's product cache)")
     args = parser.parse_args(argv)
     path = f"/api/products/{quote(args.product_id, safe='')}"
     direct = Target("catalog", args.catalog, path)
-    gateway = Target("gateway", args.gateway, path)
+    query = f"?{args.gateway_query}" if args.gateway_query else ""
+    gateway = Target("gateway", args.gateway, path + query)
     run(direct, gateway, args.requests, args.warmup)
     return report(direct, gateway)
 

@@ -20,6 +20,7 @@ from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from gateway.app import create_app
+from gateway.catalog_cache import ENTRY_PREFIX, GENERATION_PREFIX
 from gateway.config import Settings
 from gateway.ratelimit import KEY_PREFIX
 from redis import Redis
@@ -112,6 +113,8 @@ class FakeShop:
         cart = self.carts.setdefault(subject, {})
         product_id = request.url.path.rsplit("/", 1)[1]
         if request.method == "PUT":
+            if product_id not in self.products:  # the real cart asks the catalog
+                return _not_found()
             cart[product_id] = json.loads(request.content)["quantity"]
         elif request.method == "DELETE" and request.url.path == "/api/cart":
             cart.clear()
@@ -149,7 +152,8 @@ def auth(issuer: TokenIssuer) -> Callable[..., dict[str, str]]:
 def redis_db() -> Iterator[Redis]:
     client = Redis.from_url(TEST_REDIS_URL)
     yield client
-    keys = list(client.scan_iter(f"{KEY_PREFIX}*"))
+    keys = [key for prefix in (KEY_PREFIX, ENTRY_PREFIX, GENERATION_PREFIX)
+            for key in client.scan_iter(f"{prefix}*")]
     if keys:
         client.delete(*keys)
     client.close()

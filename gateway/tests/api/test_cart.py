@@ -75,7 +75,8 @@ async def test_put_of_an_unknown_product_is_404_and_leaves_the_cart_alone(
 
     assert response.status_code == 404
     assert response.json()["type"] == "/problems/not-found"
-    assert shop.calls_to("cart") == []
+    assert shop.carts["user-1"] == {}
+    assert shop.calls_to("catalog") == []  # the cart service asked; the edge did not
 
 
 @pytest.mark.parametrize("body", [{"quantity": "5"}, {"quantity": 1.0}, {"quantity": True},

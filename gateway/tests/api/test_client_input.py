@@ -82,7 +82,7 @@ async def test_a_request_the_client_cannot_send_is_a_400_not_retried_nor_counted
     assert {a.status_code for a in answers} == {400}
     assert answers[0].json()["type"] == "/problems/bad-request"
     assert len(shop.calls_to("users")) == 5
-    assert app.state.gateway.upstreams._clients["users"].breaker_for(
+    assert app.state.deps.upstreams._clients["users"].breaker_for(
         "POST /api/auth/login").state == "closed"
 
 

@@ -1,0 +1,127 @@
+"""Product reads cached at the edge, in the Redis every gateway replica shares.
+
+``GET /api/products/{id}`` is answered from Redis when the product is there;
+otherwise the catalog answers and its 200 is stored. Every change drops the
+entry: synchronously, before the gateway answers a write it proxied (an admin's
+PATCH or DELETE of the product, a checkout or a cancel for the products in the
+order's lines), and from the catalog's own events (``product.changed``,
+``stock.changed`` on the ``catalog.events`` stream), which cover the writes that
+do not pass the edge. So a client never reads a price or a stock older than its
+own write, and a change made elsewhere is seen as soon as its event is read.
+
+A read that went to the catalog before a change and comes back after the change
+dropped the entry must not store what it read. Each product has a generation,
+raised by every invalidation; a read notes the generation before it asks the
+catalog, and its answer is stored only if the generation is still the same
+(one Lua script: compare, then set). The entry also expires after
+``ttl_seconds``, a bound for the case that an event is lost.
+
+Redis failing costs the cache, never a read: the catalog answers (fail open,
+logged), and Redis is left alone for a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+ENTRY_PREFIX = "gateway:product:"
+GENERATION_PREFIX = "gateway:product-gen:"
+BACKOFF_SECONDS = 1.0
+# Longer than any read can take: a generation that expired mid-read only costs a store.
+GENERATION_TTL_SECONDS = 24 * 3600
+# Ids longer than any the catalog issues are not worth a key.
+MAX_ID_LENGTH = 128
+
+_STORE = """
+local current = redis.call('GET', KEYS[2]) or '0'
+if current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0
+"""
+_INVALIDATE = """
+for i = 1, #KEYS, 2 do
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
+  redis.call('DEL', KEYS[i])
+end
+return #KEYS / 2
+"""
+
+
+class Miss:
+    """No entry: what the generation was when the read found none (for :meth:`store`)."""
+
+    __slots__ = ("generation",)
+
+    def __init__(self, generation: bytes) -> None:
+        self.generation = generation
+
+
+class ProductCache:
+    def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
+        self.redis = redis
+        self.ttl_seconds = ttl_seconds
+        self._store = redis.register_script(_STORE)
+        self._invalidate = redis.register_script(_INVALIDATE)
+        self._quiet_until = 0.0
+
+    @staticmethod
+    def cacheable(product_id: str) -> bool:
+        return 0 < len(product_id) <= MAX_ID_LENGTH
+
+    async def get(self, product_id: str) -> bytes | Miss | None:
+        """The cached body, a :class:`Miss`, or None when Redis cannot say."""
+        if self._resting():
+            return None
+        try:
+            body, generation = await self.redis.mget(
+                ENTRY_PREFIX + product_id, GENERATION_PREFIX + product_id)
+        except (RedisError, OSError) as exc:
+            self._failed("read", exc)
+            return None
+        return body if body is not None else Miss(generation or b"0")
+
+    async def store(self, product_id: str, miss: Miss, body: bytes) -> bool:
+        """Keep ``body`` unless the product changed since ``miss`` was seen."""
+        try:
+            stored = await self._store(
+                keys=[ENTRY_PREFIX + product_id, GENERATION_PREFIX + product_id],
+                args=[miss.generation, body, self.ttl_seconds])
+        except (RedisError, OSError) as exc:
+            self._failed("store", exc)
+            return False
+        return bool(stored)
+
+    async def invalidate(self, product_ids: Iterable[str]) -> bool:
+        """Drop the entries and raise the generations of ``product_ids``. When Redis
+        fails, the write is still answered (logged; the entries expire within the TTL)
+        and reads go to the catalog for a while."""
+        keys = []
+        for product_id in dict.fromkeys(product_ids):
+            if self.cacheable(product_id):
+                keys += [ENTRY_PREFIX + product_id, GENERATION_PREFIX + product_id]
+        if not keys:
+            return True
+        try:
+            await self._invalidate(keys=keys, args=[GENERATION_TTL_SECONDS])
+        except (RedisError, OSError) as exc:
+            self._failed("invalidation", exc)
+            return False
+        return True
+
+    def _resting(self) -> bool:
+        return time.monotonic() < self._quiet_until
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self._quiet_until = time.monotonic() + BACKOFF_SECONDS
+        log.warning("product cache %s failed, reads go to the catalog for %.0f s: %r",
+                    what, BACKOFF_SECONDS, exc)
