@@ -75,10 +75,12 @@ async def _catalog_events(settings: Settings, db: Database) -> AsyncIterator[Non
         yield
         return
     broker = events.connect_broker(settings.events_redis_url)
-    task = asyncio.create_task(events.run(db, broker, events.consumer_name()))
+    stopping = asyncio.Event()
+    task = asyncio.create_task(events.run(db, broker, events.consumer_name(), stopping))
     try:
         yield
     finally:
+        stopping.set()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -108,20 +108,28 @@ async def _read(broker: Redis, consumer: str, start: str, *,
             for entry_id, fields in entries]
 
 
-async def run(db: Database, broker: Redis, consumer: str) -> None:
-    """Consume until cancelled; a broker that is away is retried, never fatal."""
+async def run(db: Database, broker: Redis, consumer: str, stopping: asyncio.Event) -> None:
+    """Consume until ``stopping`` is set; a broker that is away is retried, never fatal.
+
+    The worker sets ``stopping`` before it cancels the task: redis-py can turn the
+    cancellation of a blocking read into a connection error, which must end the loop
+    instead of being retried."""
     backoff = 0.0
-    while True:
+    while not stopping.is_set():
         try:
             await ensure_group(broker)
-            while True:
+            while not stopping.is_set():
                 await consume_once(db=db, broker=broker, consumer=consumer)
                 backoff = 0.0
         except asyncio.CancelledError:
             raise
         except (RedisError, OSError) as exc:
+            if stopping.is_set():
+                return
             log.warning("catalog events unavailable; retrying: %r", exc)
         except Exception:  # one bad entry must not end the consumer
+            if stopping.is_set():
+                return
             log.exception("catalog event consumer round failed")
         backoff = min(MAX_BACKOFF_SECONDS, backoff * 2 or 0.1)
         await asyncio.sleep(backoff)
