@@ -150,12 +150,13 @@ def test_a_store_script_in_a_config_map_is_the_file_of_deploy(
     assert config_objects[("ConfigMap", config_map)][key] == original
 
 
-# Processes of the orders image that serve no API, only their probes: name -> module.
-ORDERS_WORKERS = {"orders-relay": "orders.relay", "orders-reconciler": "orders.reconciler"}
+# Processes of a service's image that serve no API, only their probes: name -> module.
+WORKERS = {"orders-relay": "orders.relay", "orders-reconciler": "orders.reconciler",
+                  "catalog-relay": "catalog.relay"}
 
 
-@pytest.mark.parametrize(("name", "module"), list(ORDERS_WORKERS.items()))
-def test_each_orders_worker_runs_once_with_its_command_probed_on_its_own_port(
+@pytest.mark.parametrize(("name", "module"), list(WORKERS.items()))
+def test_each_worker_process_runs_once_with_its_command_probed_on_its_own_port(
         k8s_documents: list[tuple[Path, Document]], compose: Document, name: str,
         module: str) -> None:
     [deployment] = [d for d in of_kind(k8s_documents, "Deployment")

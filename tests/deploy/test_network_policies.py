@@ -23,6 +23,7 @@ EXPECTED_EDGES: set[Edge] = {
     ("orders", "catalog", 8102), ("orders", "cart", 8103), ("orders", "payments", 8105),
     ("payments", "postgres", 5432), ("payments-init", "postgres", 5432),
     ("orders-relay", "postgres", 5432), ("orders-relay", "redis", 6379),
+    ("catalog-relay", "mongodb", 27017), ("catalog-relay", "redis", 6379),
     ("orders-reconciler", "postgres", 5432), ("orders-reconciler", "catalog", 8102),
     ("orders-reconciler", "cart", 8103), ("orders-reconciler", "payments", 8105),
 }

@@ -64,7 +64,8 @@ def test_every_compose_url_names_a_service_port_and_the_stores_password(
 def test_each_app_logs_in_to_its_own_database(
         pod_templates: list[Document], container_env: Callable[[Document], Any]) -> None:
     owners = {"monolith": "shop", "users": "users", "orders": "orders", "payments": "payments",
-              "catalog": "catalog", "orders-relay": "orders", "orders-reconciler": "orders"}
+              "catalog": "catalog", "catalog-relay": "catalog", "orders-relay": "orders",
+              "orders-reconciler": "orders"}
     for template in pod_templates:
         app = template["name"].removesuffix("-init")
         for container in template["containers"]:
