@@ -35,6 +35,14 @@ chromium: ## Install Debian's Chromium for the browser tests, when it is missing
 		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
 	fi
 
+# The gateway benchmark's throughput figures come from wrk (Debian's package).
+.PHONY: wrk
+wrk: ## Install Debian's wrk for the gateway benchmark, when it is missing (root or sudo)
+	@if ! command -v wrk >/dev/null; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y wrk; \
+	fi
+
 .PHONY: run
 run: install ## Start both shops in the foreground: monolith :8000, gateway :8080 (Ctrl-C stops)
 	$(BIN)/python -m devstack run all
@@ -68,7 +76,7 @@ logs: ## docker compose: follow every container's log
 	docker compose logs --follow
 
 .PHONY: bench-gateway
-bench-gateway: install ## Latency the gateway adds to one product read (median, p99), measured in one run
+bench-gateway: install wrk ## Latency the gateway adds to one product read (median, p99), measured in one run
 	$(BIN)/python -m loadtest bench-gateway
 
 .PHONY: compare
