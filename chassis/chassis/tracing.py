@@ -37,6 +37,8 @@ EXCLUDED_URLS = "/healthz,/readyz,/metrics"
 # The store and HTTP clients an image may hold: instrumented when installed.
 CLIENT_INSTRUMENTORS = (
     ("opentelemetry.instrumentation.httpx", "HTTPXClientInstrumentor"),
+    # chassis.aiohttp_transport sends the async client's requests over aiohttp.
+    ("opentelemetry.instrumentation.aiohttp_client", "AioHttpClientInstrumentor"),
     ("opentelemetry.instrumentation.redis", "RedisInstrumentor"),
     ("opentelemetry.instrumentation.pymongo", "PymongoInstrumentor"),
 )
