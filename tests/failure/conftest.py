@@ -259,7 +259,9 @@ def orders_of(api: httpx.Client) -> Callable[[Customer], list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def stock_of(api: httpx.Client) -> Callable[[str], int]:
     def stock(product_id: str) -> int:
-        response = api.get(f"/api/products/{product_id}")
+        # The catalog's own count: a query string passes the edge's product cache, which
+        # hears of the reconciler's releases by event, a moment after they happen.
+        response = api.get(f"/api/products/{product_id}", params={"fresh": "1"})
         assert response.status_code == 200, response.text
         return int(response.json()["stock"])
 
