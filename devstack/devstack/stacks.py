@@ -94,6 +94,9 @@ class Stack:
     def process(self, name: str) -> ManagedProcess:
         return next(p for p in self._apps + self._stores if p.spec.name == name)
 
+    def has(self, name: str) -> bool:
+        return any(p.spec.name == name for p in self._apps + self._stores)
+
     def __enter__(self) -> Stack:
         self.start()
         return self

@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +41,10 @@ MONGODB_PORT, EMBEDDED_REDIS_PORT = 28017, 28379
 COMPARE_REDIS_URL = os.environ.get("COMPARE_REDIS_URL", "redis://127.0.0.1:6379/7")
 SERVICES = ("users", "catalog", "cart", "orders", "payments")
 RELAY = "orders-relay"
+# The microservices' processes beside their APIs: counted in the cost like any app.
+WORKERS = {RELAY: "the orders outbox relay: publishes the order events",
+           "catalog-relay": "the catalog relay: publishes the product and stock events",
+           "orders-reconciler": "the orders reconciler: settles checkouts left pending"}
 # Every app process of a side (not its stores), as devstack names them.
 APP_PROCESSES = {MONOLITH: (MONOLITH,), MICROSERVICES: (*SERVICES, RELAY, "gateway")}
 # Both sides alike: no gateway rate limit (one generator is one client), quiet logs, and no
@@ -179,6 +183,10 @@ def _tree(process: ManagedProcess) -> list[int]:
     return procfs.tree(process.pid) if process.running and process.pid else []
 
 
+def _process_tree(stack: Stack, name: str) -> Callable[[], list[int]]:
+    return lambda: _tree(stack.process(name))
+
+
 def _app_component(stack: Stack, name: str, side: str, tier: str) -> Component:
     process = stack.process(name)
     return Component(name, side, tier, lambda: _tree(process))
@@ -258,9 +266,10 @@ def local_shops(settings: LocalSettings, workdir: Path) -> Iterator[dict[str, Sh
             micro = [_app_component(micro_stack, "gateway", MICROSERVICES, "edge")]
             micro += [_app_component(micro_stack, name, MICROSERVICES, "services")
                       for name in SERVICES]
-            micro.append(Component(RELAY, MICROSERVICES, "services",
-                                   lambda: _tree(micro_stack.process(RELAY)),
-                                   "the orders outbox relay: publishes the order events"))
+            micro += [Component(name, MICROSERVICES, "services",
+                                _process_tree(micro_stack, name), about)
+                      for name, about in WORKERS.items()
+                      if micro_stack.has(name)]
             micro.append(_app_component(micro_stack, "mongodb", MICROSERVICES, "stores"))
             if postgres:
                 for side in SIDES:
