@@ -28,7 +28,7 @@ project=shopstack-containers
 databases=(containers_shop containers_users containers_orders containers_payments)
 redis_dbs=(13 14 15)  # the cart's, the gateway's, the event broker's
 mongodb_port=28017
-apps=(monolith users catalog cart orders payments gateway orders-relay orders-reconciler
+apps=(monolith users catalog cart orders payments gateway orders-relay orders-reconciler catalog-relay
       monolith-nginx gateway-nginx)
 work=$(mktemp -d "${TMPDIR:-/tmp}/containers-test.XXXXXX")
 compose=(docker-compose -p "${project}" -f "${work}/compose.yml" --project-directory "${repo}")
