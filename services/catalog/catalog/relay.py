@@ -15,12 +15,11 @@ and /readyz on HOST:PORT (its own port, not the service's: 8112 in compose).
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 
+from chassis.background import Heartbeat, relay_rounds, run_until_signalled, serve_probes
 from chassis.logs import configure_logging
-from chassis.relay_probe import Heartbeat, serve_probes
-from redis import Redis, RedisError
+from redis import Redis
 
 from catalog.config import Settings
 from catalog.db import Database, connect
@@ -30,8 +29,6 @@ from chassis import streams
 
 log = logging.getLogger(__name__)
 BROKER_TIMEOUT_SECONDS = 2.0
-# Wait after a failed round grows to this, so a broker that is down costs one try a second.
-MAX_BACKOFF_SECONDS = 1.0
 
 
 def relay_once(*, db: Database, broker: Redis, batch_size: int, retention_seconds: int) -> int:
@@ -59,41 +56,24 @@ def run(settings: Settings, stop: threading.Event) -> None:
     probes = serve_probes(settings.relay_host, settings.relay_port, heartbeat, {
         "mongodb": lambda: db.command("ping") and None,
         "broker": lambda: broker.ping() and None})
-    backoff = 0.0
     log.info("relay started", extra={"every_seconds": settings.relay_interval_seconds})
     try:
-        while not stop.is_set():
-            published, backoff = _round(settings, db, broker, backoff)
-            heartbeat.beat()
-            if published < settings.relay_batch_size:
-                stop.wait(backoff or settings.relay_interval_seconds)
+        relay_rounds(lambda: relay_once(db=db, broker=broker,
+                                        batch_size=settings.relay_batch_size,
+                                        retention_seconds=settings.event_retention_seconds),
+                     batch_size=settings.relay_batch_size,
+                     interval_seconds=settings.relay_interval_seconds,
+                     heartbeat=heartbeat, stop=stop, waiting_in="the products")
     finally:
         probes.shutdown()
         broker.close()
         client.close()
 
 
-def _round(settings: Settings, db: Database, broker: Redis,
-           backoff: float) -> tuple[int, float]:
-    """One relay round: (events published, how long to back off before the next)."""
-    try:
-        return relay_once(db=db, broker=broker, batch_size=settings.relay_batch_size,
-                          retention_seconds=settings.event_retention_seconds), 0.0
-    except (RedisError, OSError) as exc:
-        log.warning("broker unavailable; events wait in the products: %r", exc)
-        return 0, min(MAX_BACKOFF_SECONDS, backoff * 2 or settings.relay_interval_seconds)
-    except Exception:  # one bad round (MongoDB away) must not end the relay
-        log.exception("relay round failed")
-        return 0, MAX_BACKOFF_SECONDS
-
-
 def main() -> None:
     settings = Settings()
     configure_logging("catalog-relay", settings.log_level)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    run(settings, stop)
+    run_until_signalled(lambda stop: run(settings, stop))
 
 
 if __name__ == "__main__":

@@ -25,12 +25,12 @@ service starts, for the orders a crash left behind.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from chassis.background import Heartbeat, run_every, run_until_signalled, serve_probes
 from chassis.clock import utcnow
 from chassis.logs import configure_logging
 from chassis.problems import Unavailable
@@ -39,7 +39,6 @@ from orders.app import make_saga
 from orders.config import Settings
 from orders.db import Database
 from orders.domain import Order
-from orders.relay_probe import Heartbeat, serve_probes
 from orders.repository import IdempotencyRepository, OrderRepository
 from orders.saga import Saga, SettledElsewhere, abandon, complete
 
@@ -137,26 +136,12 @@ def run(settings: Settings, stop: threading.Event) -> None:
     log.info("reconciler stopped")
 
 
-def run_every(interval_seconds: float, round_: Callable[[], object], *,
-              stop: threading.Event) -> None:
-    """Run ``round_`` now and then every ``interval_seconds`` until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            round_()
-        except Exception:  # one bad round must not end the loop
-            log.exception("reconcile round failed")
-        stop.wait(interval_seconds)
-
-
 def main() -> None:
     settings = Settings()
     configure_logging("orders-reconciler", settings.log_level)
     if settings.reconcile_interval_seconds <= 0:
         raise SystemExit("RECONCILE_INTERVAL_SECONDS must be above 0 for the reconciler to run")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    run(settings, stop)
+    run_until_signalled(lambda stop: run(settings, stop))
 
 
 if __name__ == "__main__":

@@ -12,25 +12,23 @@ It answers /healthz and /readyz on HOST:PORT (its own port, not the service's:
 
 from __future__ import annotations
 
+import itertools
 import logging
-import signal
 import threading
 from datetime import timedelta
 
+from chassis.background import Heartbeat, relay_rounds, run_until_signalled, serve_probes
 from chassis.clock import utcnow
 from chassis.logs import configure_logging
-from redis import Redis, RedisError
+from redis import Redis
 
 from chassis import streams
 from orders.config import Settings
 from orders.db import Database
 from orders.outbox import OutboxRepository
-from orders.relay_probe import Heartbeat, serve_probes
 
 log = logging.getLogger(__name__)
 BROKER_TIMEOUT_SECONDS = 2.0
-# Wait after a failed round grows to this, so a broker that is down costs one try a second.
-MAX_BACKOFF_SECONDS = 1.0
 PURGE_EVERY_ROUNDS = 500
 
 
@@ -79,45 +77,29 @@ def run(settings: Settings, stop: threading.Event) -> None:
     heartbeat = Heartbeat(stale_after_seconds=30 + 10 * settings.relay_interval_seconds)
     probes = serve_probes(settings.host, settings.port, heartbeat,
                           {"database": db.ping, "broker": lambda: broker.ping() and None})
-    backoff, rounds = 0.0, 0
+    rounds = itertools.count()
+
+    def round_() -> int:
+        if next(rounds) % PURGE_EVERY_ROUNDS == 0:
+            purge(db, settings.event_retention_seconds)
+        return relay_once(db=db, broker=broker, batch_size=settings.relay_batch_size,
+                          retention_seconds=settings.event_retention_seconds)
+
     log.info("relay started", extra={"every_seconds": settings.relay_interval_seconds})
     try:
-        while not stop.is_set():
-            published, backoff = _round(settings, db, broker, backoff,
-                                        purging=rounds % PURGE_EVERY_ROUNDS == 0)
-            rounds += 1
-            heartbeat.beat()
-            if published < settings.relay_batch_size:
-                stop.wait(backoff or settings.relay_interval_seconds)
+        relay_rounds(round_, batch_size=settings.relay_batch_size,
+                     interval_seconds=settings.relay_interval_seconds,
+                     heartbeat=heartbeat, stop=stop, waiting_in="the outbox")
     finally:
         probes.shutdown()
         broker.close()
         db.dispose()
 
 
-def _round(settings: Settings, db: Database, broker: Redis, backoff: float, *,
-           purging: bool) -> tuple[int, float]:
-    """One relay round: (events published, how long to back off before the next)."""
-    try:
-        if purging:
-            purge(db, settings.event_retention_seconds)
-        return relay_once(db=db, broker=broker, batch_size=settings.relay_batch_size,
-                          retention_seconds=settings.event_retention_seconds), 0.0
-    except (RedisError, OSError) as exc:
-        log.warning("broker unavailable; events wait in the outbox: %r", exc)
-        return 0, min(MAX_BACKOFF_SECONDS, backoff * 2 or settings.relay_interval_seconds)
-    except Exception:  # one bad round (the database away) must not end the relay
-        log.exception("relay round failed")
-        return 0, MAX_BACKOFF_SECONDS
-
-
 def main() -> None:
     settings = Settings()
     configure_logging("orders-relay", settings.log_level)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    run(settings, stop)
+    run_until_signalled(lambda stop: run(settings, stop))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from chassis.background import run_every
 from chassis.clock import utcnow
 from chassis.problems import Unavailable
 from orders.db import Database
 from orders.domain import Card, Checkout, Order, ShippingAddress
-from orders.reconciler import reconcile_pending, run_every
+from orders.reconciler import reconcile_pending
 from orders.repository import OrderRepository
 from orders.saga import Saga
 from orders.service import checkout
