@@ -43,6 +43,14 @@ wrk: ## Install Debian's wrk for the gateway benchmark, when it is missing (root
 		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y wrk; \
 	fi
 
+# Tests that stop and restart a broker run a redis-server of their own (Debian's package).
+.PHONY: redis-server
+redis-server: ## Install Debian's redis-server for the broker-restart tests, when it is missing (root or sudo)
+	@if ! command -v redis-server >/dev/null; then \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y redis-server; \
+	fi
+
 .PHONY: run
 run: install ## Start both shops in the foreground: monolith :8000, gateway :8080 (Ctrl-C stops)
 	$(BIN)/python -m devstack run all
@@ -56,7 +64,7 @@ run-microservices: install ## Start the microservices and the gateway only, on :
 	$(BIN)/python -m devstack run microservices
 
 .PHONY: test
-test: install chromium ## Run every test: units, services, the contract suite and the browser tests against both shops
+test: install chromium redis-server ## Run every test: units, services, the contract suite and the browser tests against both shops
 	$(BIN)/pytest
 
 .PHONY: containers-test

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import socket
 import subprocess
 import time
@@ -29,9 +28,7 @@ from redis.asyncio import Redis
 
 from chassis import streams
 
-pytestmark = [pytest.mark.anyio,
-              pytest.mark.skipif(shutil.which("redis-server") is None,
-                                 reason="redis-server is not installed")]
+pytestmark = pytest.mark.anyio
 UserIds = Callable[[], str]
 
 

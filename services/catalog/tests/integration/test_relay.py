@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,8 +26,6 @@ from redis import Redis, RedisError
 from chassis import streams
 
 ProductFactory = Callable[..., Product]
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                reason="redis-server is not installed")
 
 
 def _free_port() -> int:
