@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, json, request
+from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
@@ -29,6 +30,7 @@ from chassis.problems import (
 from chassis.request_context import REQUEST_ID_HEADER, accept_request_id, request_id_var
 from chassis.request_limits import MAX_BODY_BYTES, RequestLimits
 from chassis.tokens import Claims, TokenVerifier, bearer_token
+from chassis.validation import ModelT, validate_body
 
 access_log = logging.getLogger("access")
 error_log = logging.getLogger("errors")
@@ -138,3 +140,13 @@ def require_admin(claims: Claims) -> Claims:
     if claims.role != "admin":
         raise Forbidden("This action needs an administrator.")
     return claims
+
+
+def body(model: type[ModelT]) -> ModelT:
+    """The current request's body validated strictly against ``model``."""
+    return validate_body(model, request.get_data())
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """A response model as JSON-ready data."""
+    return model.model_dump(mode="json")

@@ -1,15 +1,13 @@
-"""What every view needs: the app's dependencies and the caller's verified claims."""
+"""What every view needs: the app's dependencies and the caller's verified claims.
+(The request body and the response data: ``chassis.flask_support.body`` and ``dump``.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chassis.flask_support import authenticate, require_admin
 from chassis.tokens import Claims, TokenIssuer, TokenVerifier
-from chassis.validation import ModelT, validate_body
-from flask import current_app, request
-from pydantic import BaseModel
+from flask import current_app
 
 from shop.config import Settings
 from shop.contract import ContractDocument
@@ -43,11 +41,3 @@ def admin() -> Claims:
     """The claims of an administrator's token: 401 without one, 403 for a customer."""
     return require_admin(caller())
 
-
-def body(model: type[ModelT]) -> ModelT:
-    """The request body validated strictly against ``model``."""
-    return validate_body(model, request.get_data())
-
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from chassis.flask_support import json_response
+from chassis.flask_support import body, dump, json_response
 from flask import Blueprint, Response
 
 from shop.auth import service
 from shop.auth.schemas import LoginRequest, TokenOut, UserCreate, UserOut
-from shop.web import body, caller, deps, dump
+from shop.web import caller, deps
 
 bp = Blueprint("auth", __name__)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from chassis.flask_support import json_response
+from chassis.flask_support import body, dump, json_response
 from flask import Blueprint, Response
 
 from shop.cart import service
 from shop.cart.domain import Cart
 from shop.cart.schemas import CartItemUpdate, CartOut
-from shop.web import body, caller, deps, dump
+from shop.web import caller, deps
 
 bp = Blueprint("cart", __name__)
 

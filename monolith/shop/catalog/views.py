@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chassis.flask_support import json_response
+from chassis.flask_support import body, dump, json_response
 from chassis.pagination import page_body
 from chassis.validation import validate_query
 from flask import Blueprint, Response, request
@@ -16,7 +16,7 @@ from shop.catalog.schemas import (
     ProductQuery,
     ProductUpdate,
 )
-from shop.web import admin, body, deps, dump
+from shop.web import admin, deps
 
 bp = Blueprint("catalog", __name__)
 

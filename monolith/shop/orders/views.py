@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from chassis.flask_support import json_response
+from chassis.flask_support import body, dump, json_response
 from chassis.pagination import PageParams, page_body
 from chassis.problems import PROBLEM_CONTENT_TYPE, ValidationFailed
 from chassis.validation import validate_query
@@ -14,7 +14,7 @@ from shop.orders import idempotency, service
 from shop.orders.domain import PaymentDeclined
 from shop.orders.idempotency import Keyed, StoredResponse
 from shop.orders.schemas import CheckoutRequest, OrderOut
-from shop.web import body, caller, deps, dump
+from shop.web import caller, deps
 
 bp = Blueprint("orders", __name__)
 

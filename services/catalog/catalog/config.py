@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chassis.settings import InternalCallSettings
-from pydantic import Field, SecretStr, field_validator
+from pydantic import SecretStr, field_validator
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -28,10 +28,6 @@ class Settings(InternalCallSettings):
     events_redis_url: str = "redis://127.0.0.1:6379/0"
     relay_interval_seconds: float = 0.2
     relay_batch_size: int = 100
-    # Where the relay (a process of its own) answers /healthz and /readyz: HOST and PORT,
-    # as for the orders relay, given a PORT of its own (8112 in compose).
-    relay_host: str = Field(default="127.0.0.1", validation_alias="HOST")
-    relay_port: int = Field(default=8112, validation_alias="PORT")
     # Published events stay in the stream at least this long.
     event_retention_seconds: int = 25 * 3600
 
@@ -39,3 +35,9 @@ class Settings(InternalCallSettings):
     @classmethod
     def empty_means_none(cls, value: object) -> object:
         return None if value == "" else value
+
+
+class RelaySettings(Settings):
+    """The relay's: the catalog's settings, its probes on HOST:PORT, a port of its own."""
+
+    port: int = 8112

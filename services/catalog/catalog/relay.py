@@ -21,7 +21,7 @@ from chassis.background import Heartbeat, relay_rounds, run_until_signalled, ser
 from chassis.logs import configure_logging
 from redis import Redis
 
-from catalog.config import Settings
+from catalog.config import RelaySettings, Settings
 from catalog.db import Database, connect
 from catalog.events import cloud_events
 from catalog.repository import ProductRepository
@@ -53,7 +53,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
     broker = Redis.from_url(settings.events_redis_url, socket_timeout=BROKER_TIMEOUT_SECONDS,
                             socket_connect_timeout=BROKER_TIMEOUT_SECONDS)
     heartbeat = Heartbeat(stale_after_seconds=30 + 10 * settings.relay_interval_seconds)
-    probes = serve_probes(settings.relay_host, settings.relay_port, heartbeat, {
+    probes = serve_probes(settings.host, settings.port, heartbeat, {
         "mongodb": lambda: db.command("ping") and None,
         "broker": lambda: broker.ping() and None})
     log.info("relay started", extra={"every_seconds": settings.relay_interval_seconds})
@@ -71,7 +71,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    settings = Settings()
+    settings = RelaySettings()
     configure_logging("catalog-relay", settings.log_level)
     run_until_signalled(lambda stop: run(settings, stop))
 

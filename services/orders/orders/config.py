@@ -33,8 +33,6 @@ class Settings(InternalCallSettings):
     # The event broker the relay publishes the outbox to (python -m orders.relay).
     events_redis_url: str = "redis://127.0.0.1:6379/0"
     relay_interval_seconds: float = 0.2
-    # The relay and the reconciler answer their probes, /healthz and /readyz, on HOST and a
-    # PORT of their own (8114 and 8124 in compose and Kubernetes).
     relay_batch_size: int = 100
     # Published events stay in the outbox and in the streams at least this long.
     event_retention_seconds: int = 25 * 3600
@@ -42,3 +40,15 @@ class Settings(InternalCallSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return sqlalchemy_url(self.database_url, self.data_dir / "orders" / "orders.db")
+
+
+class RelaySettings(Settings):
+    """The relay's: the service's settings, its probes on HOST:PORT, a port of its own."""
+
+    port: int = 8114
+
+
+class ReconcilerSettings(Settings):
+    """The reconciler's: the service's settings, its probes on HOST:PORT, a port of its own."""
+
+    port: int = 8124

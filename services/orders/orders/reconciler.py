@@ -36,7 +36,7 @@ from chassis.logs import configure_logging
 from chassis.problems import Unavailable
 
 from orders.app import make_saga
-from orders.config import Settings
+from orders.config import ReconcilerSettings, Settings
 from orders.db import Database
 from orders.domain import Order
 from orders.repository import IdempotencyRepository, OrderRepository
@@ -137,7 +137,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    settings = Settings()
+    settings = ReconcilerSettings()
     configure_logging("orders-reconciler", settings.log_level)
     if settings.reconcile_interval_seconds <= 0:
         raise SystemExit("RECONCILE_INTERVAL_SECONDS must be above 0 for the reconciler to run")

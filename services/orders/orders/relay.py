@@ -23,7 +23,7 @@ from chassis.logs import configure_logging
 from redis import Redis
 
 from chassis import streams
-from orders.config import Settings
+from orders.config import RelaySettings, Settings
 from orders.db import Database
 from orders.outbox import OutboxRepository
 
@@ -97,7 +97,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    settings = Settings()
+    settings = RelaySettings()
     configure_logging("orders-relay", settings.log_level)
     run_until_signalled(lambda stop: run(settings, stop))
 

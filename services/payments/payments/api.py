@@ -42,18 +42,18 @@ def _dump(out: ChargeOut) -> dict[str, object]:
 
 
 @internal.post("/charges")
-def create_charge(app: AppDeps,
+def create_charge(deps: AppDeps,
                   body: Annotated[ChargeCreate, Depends(json_body(ChargeCreate))]) -> Response:
-    charge, created = service.authorise(db=app.db, order_id=body.order_id, card=body.card(),
+    charge, created = service.authorise(db=deps.db, order_id=body.order_id, card=body.card(),
                                         amount_cents=body.amount_cents)
     return json_ok(_dump(ChargeOut.from_domain(charge)), status=201 if created else 200)
 
 
 @internal.get("/charges/{order_id}")
-def get_charge(app: AppDeps, order_id: OrderId) -> Response:
-    return json_ok(_dump(ChargeOut.from_domain(service.get(db=app.db, order_id=order_id))))
+def get_charge(deps: AppDeps, order_id: OrderId) -> Response:
+    return json_ok(_dump(ChargeOut.from_domain(service.get(db=deps.db, order_id=order_id))))
 
 
 @internal.post("/charges/{order_id}/refund")
-def refund_charge(app: AppDeps, order_id: OrderId) -> Response:
-    return json_ok(_dump(ChargeOut.from_domain(service.refund(db=app.db, order_id=order_id))))
+def refund_charge(deps: AppDeps, order_id: OrderId) -> Response:
+    return json_ok(_dump(ChargeOut.from_domain(service.refund(db=deps.db, order_id=order_id))))

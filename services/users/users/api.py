@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from chassis.flask_support import json_response
+from chassis.flask_support import body, dump, json_response
 from flask import Blueprint, Response
 
 from users import service
 from users.schemas import LoginRequest, TokenOut, UserCreate, UserOut
-from users.web import body, caller, deps, dump
+from users.web import caller, deps
 
 bp = Blueprint("users", __name__)
 

@@ -1,15 +1,13 @@
-"""What every view needs: the app's dependencies and the caller's verified claims."""
+"""What every view needs: the app's dependencies and the caller's verified claims.
+(The request body and the response data: ``chassis.flask_support.body`` and ``dump``.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chassis.flask_support import authenticate
 from chassis.tokens import Claims, TokenIssuer, TokenVerifier
-from chassis.validation import ModelT, validate_body
-from flask import current_app, request
-from pydantic import BaseModel
+from flask import current_app
 
 from users.config import Settings
 from users.db import Database
@@ -36,11 +34,3 @@ def caller() -> Claims:
     """The verified claims of the bearer token, or 401."""
     return authenticate(deps().verifier)
 
-
-def body(model: type[ModelT]) -> ModelT:
-    """The request body validated strictly against ``model``."""
-    return validate_body(model, request.get_data())
-
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
