@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 ENTRY_PREFIX = "gateway:product:"
 GENERATION_PREFIX = "gateway:product-gen:"
+# Raised by every invalidation: a listing read that began before it does not store.
+CHANGES_KEY = "gateway:catalog-changes"
+# Raised when which products exist, or their names, categories or prices, changed (a
+# product.changed event, an admin's write): the membership and order of every listing.
+LISTINGS_KEY = "gateway:catalog-listings"
 BACKOFF_SECONDS = 1.0
 # Longer than any read can take: a generation that expired mid-read only costs a store.
 GENERATION_TTL_SECONDS = 24 * 3600
@@ -48,12 +53,17 @@ end
 return 0
 """
 _INVALIDATE = """
-for i = 1, #KEYS, 2 do
+local products = #KEYS - 2
+for i = 1, products, 2 do
   redis.call('INCR', KEYS[i + 1])
   redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
   redis.call('DEL', KEYS[i])
 end
-return #KEYS / 2
+redis.call('INCR', KEYS[products + 1])
+if ARGV[2] == '1' then
+  redis.call('INCR', KEYS[products + 2])
+end
+return products / 2
 """
 
 
@@ -66,13 +76,30 @@ class Miss:
         self.generation = generation
 
 
-class ProductCache:
+class FailOpen:
+    """A cache whose Redis failing is logged and then left alone for a second."""
+
+    what = "product cache"
+
+    def __init__(self) -> None:
+        self._quiet_until = 0.0
+
+    def _resting(self) -> bool:
+        return time.monotonic() < self._quiet_until
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self._quiet_until = time.monotonic() + BACKOFF_SECONDS
+        log.warning("%s %s failed, reads go to the catalog for %.0f s: %r",
+                    self.what, what, BACKOFF_SECONDS, exc)
+
+
+class ProductCache(FailOpen):
     def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
+        super().__init__()
         self.redis = redis
         self.ttl_seconds = ttl_seconds
         self._store = redis.register_script(_STORE)
         self._invalidate = redis.register_script(_INVALIDATE)
-        self._quiet_until = 0.0
 
     @staticmethod
     def cacheable(product_id: str) -> bool:
@@ -101,27 +128,22 @@ class ProductCache:
             return False
         return bool(stored)
 
-    async def invalidate(self, product_ids: Iterable[str]) -> bool:
-        """Drop the entries and raise the generations of ``product_ids``. When Redis
-        fails, the write is still answered (logged; the entries expire within the TTL)
-        and reads go to the catalog for a while."""
+    async def invalidate(self, product_ids: Iterable[str], *, listings: bool = False) -> bool:
+        """Drop the entries and raise the generations of ``product_ids`` (which also
+        stales the listings that show them, :mod:`gateway.listing_cache`); with
+        ``listings``, every listing too (a product came, went, or changed more than its
+        stock). When Redis fails, the write is still answered (logged; the entries expire
+        within the TTL) and reads go to the catalog for a while."""
         keys = []
         for product_id in dict.fromkeys(product_ids):
             if self.cacheable(product_id):
                 keys += [ENTRY_PREFIX + product_id, GENERATION_PREFIX + product_id]
-        if not keys:
+        if not keys and not listings:
             return True
         try:
-            await self._invalidate(keys=keys, args=[GENERATION_TTL_SECONDS])
+            await self._invalidate(keys=[*keys, CHANGES_KEY, LISTINGS_KEY],
+                                   args=[GENERATION_TTL_SECONDS, "1" if listings else "0"])
         except (RedisError, OSError) as exc:
             self._failed("invalidation", exc)
             return False
         return True
-
-    def _resting(self) -> bool:
-        return time.monotonic() < self._quiet_until
-
-    def _failed(self, what: str, exc: BaseException) -> None:
-        self._quiet_until = time.monotonic() + BACKOFF_SECONDS
-        log.warning("product cache %s failed, reads go to the catalog for %.0f s: %r",
-                    what, BACKOFF_SECONDS, exc)

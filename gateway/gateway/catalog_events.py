@@ -1,4 +1,4 @@
-"""The catalog's events (``catalog.events``) read to keep the edge's product cache true.
+"""The catalog's events (``catalog.events``) read to keep the edge's caches true.
 
 Every gateway worker is a consumer in one consumer group, so each event is read
 by one of them and drops the shared entry once for all replicas. An event is
@@ -17,6 +17,7 @@ import socket
 from collections.abc import Sequence
 from typing import Any
 
+from chassis.events import PRODUCT_CHANGED
 from chassis.streams import CATALOG_STREAM
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
@@ -106,7 +107,10 @@ class CatalogEventConsumer:
         if not entries:
             return 0
         products = [p for p in (product_of(fields or {}) for _id, fields in entries) if p]
-        if products and not await self.cache.invalidate(products):
-            raise RedisError("the product cache could not be invalidated")
+        # Anything but a stock change may move a product in or out of a listing.
+        listings = any((fields or {}).get(b"type") == PRODUCT_CHANGED.encode()
+                       for _id, fields in entries)
+        if products and not await self.cache.invalidate(products, listings=listings):
+            raise RedisError("the catalog caches could not be invalidated")
         await self.redis.xack(self.stream, GROUP, *[entry_id for entry_id, _ in entries])
         return len(entries)

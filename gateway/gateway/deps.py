@@ -21,6 +21,7 @@ from gateway.catalog_cache import ProductCache
 from gateway.catalog_events import CatalogEventConsumer
 from gateway.config import Settings
 from gateway.events import OrderEvents
+from gateway.listing_cache import ListingCache
 from gateway.ratelimit import RateLimiter
 from gateway.upstreams import JWKS, Upstreams, open_upstreams
 
@@ -36,6 +37,7 @@ class Deps:
     redis: Redis
     limiter: RateLimiter | None
     products: ProductCache | None
+    listings: ListingCache | None
     catalog_events: CatalogEventConsumer | None
     order_events: OrderEvents
 
@@ -74,11 +76,12 @@ def open_deps(settings: Settings, transports: Mapping[str, httpx.AsyncBaseTransp
     watch_redis_pool(redis, "redis")  # the pool's gauges (chassis.pool_metrics)
     limit = settings.rate_limit_per_minute
     limiter = RateLimiter(redis, limit=limit) if limit > 0 else None
-    products, consumer = None, None
+    products, listings, consumer = None, None, None
     if settings.product_cache_seconds > 0:
         products = ProductCache(redis, ttl_seconds=settings.product_cache_seconds)
+        listings = ListingCache(redis, ttl_seconds=settings.product_cache_seconds)
         broker = Redis.from_url(settings.events_redis_url or settings.redis_url,
                                 socket_timeout=5.0, socket_connect_timeout=1.0)
         consumer = CatalogEventConsumer(broker, products)
-    return Deps(upstreams, EdgeAuth(verifier), redis, limiter, products, consumer,
+    return Deps(upstreams, EdgeAuth(verifier), redis, limiter, products, listings, consumer,
                 OrderEvents.open(settings))

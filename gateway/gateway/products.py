@@ -1,6 +1,7 @@
-"""The routes that read or change products, with the edge's product cache
-(:mod:`gateway.catalog_cache`): a read is answered from it when it can be, and a
-write is answered only after the products it changed are dropped from it."""
+"""The routes that read or change products, with the edge's caches of products
+(:mod:`gateway.catalog_cache`) and listings (:mod:`gateway.listing_cache`): a read
+is answered from them when it can be, and a write is answered only after what it
+changed is dropped from them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from starlette.responses import Response
 
 from gateway.catalog_cache import Miss
 from gateway.deps import Deps
+from gateway.listing_cache import ListingMiss, cacheable, products_listed
 from gateway.proxy import call_through, forward, relay
 from gateway.upstreams import Target
 
@@ -36,14 +38,43 @@ async def read_product(deps: Deps, target: Target, request: Request) -> Response
     return relay(answer)
 
 
-async def change_product(deps: Deps, target: Target, request: Request) -> Response:
-    """An admin's PATCH or DELETE: the product leaves the cache before the answer goes
-    back, whatever the answer (a write that timed out may still have happened)."""
+async def read_listing(deps: Deps, target: Target, request: Request) -> Response:
+    """``GET /api/products`` and ``GET /api/categories``: the cached answer while still
+    true, else the catalog's (kept when 200)."""
+    cache, query = deps.listings, request.scope.get("query_string", b"")
+    if cache is None or request.method != "GET" or not cacheable(query):
+        return await forward(deps, target, request)
+    key = cache.key(request.url.path, query)
+    found = await cache.get(key)
+    if isinstance(found, bytes):
+        return Response(found, media_type=JSON)
+    answer = await call_through(deps, target, request)
+    if (isinstance(found, ListingMiss) and answer.status_code == 200
+            and answer.headers.get("content-type") == JSON):
+        shown = [] if target.route == "GET /api/categories" else products_listed(answer.content)
+        if shown is not None:
+            await cache.store(key, found, answer.content, shown)
+    return relay(answer)
+
+
+async def create_product(deps: Deps, target: Target, request: Request) -> Response:
+    """An admin's POST: every listing is stale before the answer goes back."""
     try:
         return await forward(deps, target, request)
     finally:
         if deps.products is not None:
-            await deps.products.invalidate([request.path_params["product_id"]])
+            await deps.products.invalidate([], listings=True)
+
+
+async def change_product(deps: Deps, target: Target, request: Request) -> Response:
+    """An admin's PATCH or DELETE: the product, and every listing, leave the caches
+    before the answer goes back, whatever the answer (a write that timed out may still
+    have happened)."""
+    try:
+        return await forward(deps, target, request)
+    finally:
+        if deps.products is not None:
+            await deps.products.invalidate([request.path_params["product_id"]], listings=True)
 
 
 async def change_stock(deps: Deps, target: Target, request: Request) -> Response:

@@ -2,7 +2,7 @@
 
 Each path template maps its methods to an :class:`Endpoint`: which service
 answers, which guard runs first at the edge, and the handler that answers (most
-proxy the request as it is; the cart's are composed; product reads are cached).
+proxy the request as it is; the cart's are composed; catalog reads are cached).
 A path outside the table is a 404 problem and a method outside its row a 405
 problem, before any service is called.
 
@@ -58,13 +58,14 @@ ROUTES: Mapping[str, Mapping[str, Endpoint]] = {
     "/api/auth/register": {"POST": _users()},
     "/api/auth/login": {"POST": _users()},
     "/api/users/me": {"GET": _users("token")},
-    "/api/products": {"GET": _catalog(), "POST": _catalog("admin")},
+    "/api/products": {"GET": _catalog(handler=products.read_listing),
+                      "POST": _catalog("admin", products.create_product)},
     "/api/products/{product_id}": {
         "GET": _catalog(handler=products.read_product),
         "PATCH": _catalog("admin", products.change_product),
         "DELETE": _catalog("admin", products.change_product),
     },
-    "/api/categories": {"GET": _catalog()},
+    "/api/categories": {"GET": _catalog(handler=products.read_listing)},
     "/api/cart": {"GET": _cart(aggregation.show_cart), "DELETE": _cart(aggregation.clear_cart)},
     "/api/cart/items/{product_id}": {
         "PUT": _cart(aggregation.set_item), "DELETE": _cart(aggregation.remove_item),

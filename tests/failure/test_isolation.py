@@ -170,12 +170,13 @@ def test_with_the_catalog_down_only_catalog_reads_the_cart_view_and_checkout_fai
         world: World, service_down: Any, assert_unavailable: Any, assert_working: Any,
         assert_recovers: Any) -> None:
     with service_down("catalog"):
-        # The edge's product cache still answers a product read it holds (whole_shop
-        # just read it); a query string passes the cache, so that read needs the catalog.
+        # The edge's caches still answer a product read they hold (whole_shop just read
+        # it); a query string of no listing parameter passes them, so those reads need
+        # the catalog.
         assert_working(world.route("GET", "/api/products/{product}"))
-        assert_unavailable(world.route("GET", "/api/products"),
+        assert_unavailable(world.route("GET", "/api/products?uncached=1"),
                            world.route("GET", "/api/products/{product}?uncached=1"),
-                           world.route("GET", "/api/categories"),
+                           world.route("GET", "/api/categories?uncached=1"),
                            world.route("GET", "/api/cart"),
                            world.route("PUT", "/api/cart/items/{product}", {"quantity": 2}),
                            world.route("POST", "/api/orders", world.body))
@@ -190,10 +191,11 @@ def test_with_the_catalogs_database_down_only_what_needs_the_catalog_fails_and_i
         world: World, service_down: Any, assert_unavailable: Any, assert_working: Any,
         assert_recovers: Any) -> None:
     with service_down("mongodb"):
-        # The edge's product cache still answers a product read it holds (whole_shop
-        # just read it); a query string passes the cache, so that read needs the catalog.
+        # The edge's caches still answer a product read they hold (whole_shop just read
+        # it); a query string of no listing parameter passes them, so those reads need
+        # the catalog.
         assert_working(world.route("GET", "/api/products/{product}"))
-        assert_unavailable(world.route("GET", "/api/products"),
+        assert_unavailable(world.route("GET", "/api/products?uncached=1"),
                            world.route("GET", "/api/products/{product}?uncached=1"),
                            world.route("GET", "/api/cart"),
                            world.route("POST", "/api/orders", world.body))
@@ -211,7 +213,7 @@ def test_checkouts_timing_out_behind_a_hanging_catalog_database_do_not_cut_off_t
     own timeout, so each checkout outlasts the gateway's patience with the orders service;
     that is no reason for the gateway to stop calling orders for the routes that need only it."""
     with stack.mongodb_hanging():
-        expect_unavailable(*request_timed("GET", "/api/products"))
+        expect_unavailable(*request_timed("GET", "/api/products?uncached=1"))
         for _ in range(6):
             expect_unavailable(*request_timed("POST", "/api/orders", json=world.body,
                                               headers=world.customer.headers))

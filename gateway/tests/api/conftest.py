@@ -20,10 +20,12 @@ from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from gateway.app import create_app
-from gateway.catalog_cache import ENTRY_PREFIX, GENERATION_PREFIX
+from gateway.catalog_cache import CHANGES_KEY, ENTRY_PREFIX, GENERATION_PREFIX, LISTINGS_KEY
 from gateway.config import Settings
 from gateway.ratelimit import KEY_PREFIX
 from redis import Redis
+
+from gateway import listing_cache
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/12"
 SERVICES = ("users", "catalog", "cart", "orders", "jwks")
@@ -152,7 +154,9 @@ def auth(issuer: TokenIssuer) -> Callable[..., dict[str, str]]:
 def redis_db() -> Iterator[Redis]:
     client = Redis.from_url(TEST_REDIS_URL)
     yield client
-    keys = [key for prefix in (KEY_PREFIX, ENTRY_PREFIX, GENERATION_PREFIX)
+    keys = [key for prefix in (KEY_PREFIX, ENTRY_PREFIX, GENERATION_PREFIX,
+                               listing_cache.ENTRY_PREFIX, listing_cache.INDEX_KEY,
+                               CHANGES_KEY, LISTINGS_KEY)
             for key in client.scan_iter(f"{prefix}*")]
     if keys:
         client.delete(*keys)

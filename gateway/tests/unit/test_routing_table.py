@@ -53,7 +53,7 @@ def test_the_table_holds_exactly_the_contract_routes() -> None:
     assert operations == 18
 
 
-def test_the_cart_is_composed_products_are_cached_and_everything_else_is_proxied() -> None:
+def test_the_cart_is_composed_catalog_reads_are_cached_and_everything_else_is_proxied() -> None:
     handlers = {(path, method): endpoint.handler for path, methods in ROUTES.items()
                 for method, endpoint in methods.items() if endpoint.handler is not forward}
 
@@ -62,6 +62,9 @@ def test_the_cart_is_composed_products_are_cached_and_everything_else_is_proxied
         ("/api/cart", "DELETE"): aggregation.clear_cart,
         ("/api/cart/items/{product_id}", "PUT"): aggregation.set_item,
         ("/api/cart/items/{product_id}", "DELETE"): aggregation.remove_item,
+        ("/api/products", "GET"): products.read_listing,
+        ("/api/products", "POST"): products.create_product,
+        ("/api/categories", "GET"): products.read_listing,
         ("/api/products/{product_id}", "GET"): products.read_product,
         ("/api/products/{product_id}", "PATCH"): products.change_product,
         ("/api/products/{product_id}", "DELETE"): products.change_product,
