@@ -88,22 +88,31 @@ def product_document(product: Product) -> Document:
 
 
 def product_filter(search: ProductSearch) -> Document:
-    """The MongoDB filter for a search; words are literal, case-insensitive substrings."""
-    clauses: list[Document] = [
-        {"$or": [{field: {"$regex": re.escape(word), "$options": "i"}}
-                 for field in ("name", "description")]}
-        for word in search.words
-    ]
+    """The MongoDB filter for a search; words are literal, case-insensitive substrings.
+
+    Flat (one key per field, ``$and`` only for a second word): nx-27017 turns such a
+    filter, and the sort with it, into one SQL query on its indexes, while any top-level
+    ``$and``/``$or`` makes it decode and test every document in Python. A word's
+    ``$or`` of two fields still takes that path; MongoDB answers both alike.
+    """
+    query: Document = dict(LIVE)
     if search.category is not None:
-        clauses.append({"category": search.category})
+        query["category"] = search.category
     price: Document = {}
     if search.min_price_cents is not None:
         price["$gte"] = min(search.min_price_cents, MAX_INT64)
     if search.max_price_cents is not None:
         price["$lte"] = min(search.max_price_cents, MAX_INT64)
     if price:
-        clauses.append({"price_cents": price})
-    return {"$and": [LIVE, *clauses]}
+        query["price_cents"] = price
+    words = [{"$or": [{field: {"$regex": re.escape(word), "$options": "i"}}
+                      for field in ("name", "description")]}
+             for word in search.words]
+    if len(words) == 1:
+        query.update(words[0])
+    elif words:
+        query["$and"] = words
+    return query
 
 
 def reservation_from_document(doc: Mapping[str, Any]) -> Reservation:

@@ -101,11 +101,14 @@ class ProductRepository:
 
     def list_page(self, search: ProductSearch) -> tuple[list[Product], int]:
         query = product_filter(search)
-        total = self.collection.count_documents(query)
+        offset = min(search.offset, MAX_INT64)
         cursor = (self.collection.find(query)
                   .sort([*SORT_KEYS[search.sort], TIE_BREAKER])
-                  .skip(min(search.offset, MAX_INT64)).limit(search.limit))
-        return [product_from_document(doc) for doc in cursor], total
+                  .skip(offset).limit(search.limit))
+        found = [product_from_document(doc) for doc in cursor]
+        if len(found) < search.limit and (found or offset == 0):
+            return found, offset + len(found)  # a short page is the last one: it tells the total
+        return found, self._count(query)
 
     def categories(self) -> list[Category]:
         groups = self.collection.aggregate(
@@ -115,7 +118,14 @@ class ProductRepository:
         return sorted(found, key=lambda category: category.name)  # code point order
 
     def count(self) -> int:
-        return self.collection.count_documents(live({}))
+        return self._count(live({}))
+
+    def _count(self, query: Document) -> int:
+        """The ``count`` command, not ``count_documents``: that is an aggregation
+        (``$match``, ``$group``) which nx-27017 runs in Python over every document, where
+        the command is one SQL ``COUNT``. With a filter MongoDB counts both exactly."""
+        answer = self.collection.database.command("count", self.collection.name, query=query)
+        return int(answer["n"])
 
     def take_stock(self, product_id: str, quantity: int) -> ReservedLine | None:
         """Take ``quantity`` units if that many are in stock (atomically), else None."""

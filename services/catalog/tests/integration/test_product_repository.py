@@ -88,6 +88,25 @@ def test_a_page_is_an_offset_window_with_the_total_of_all_matches(
         create_product(sku=sku, name=f"Item {sku}")
     found, total = products.list_page(ProductSearch(offset=2, limit=2))
     assert (skus(found), total) == (["C", "D"], 5)
+    found, total = products.list_page(ProductSearch(offset=4, limit=2))
+    assert (skus(found), total) == (["E"], 5)
+    assert products.list_page(ProductSearch(offset=3, limit=2))[1] == 5
+    assert products.list_page(ProductSearch(offset=5, limit=2)) == ([], 5)
+    assert products.list_page(ProductSearch(offset=9, limit=2)) == ([], 5)
+
+
+def test_the_total_leaves_out_tombstones_and_follows_every_criterion(
+        products: ProductRepository, create_product: ProductFactory) -> None:
+    for sku in "ABCD":
+        create_product(sku=sku, name=f"Blue mug {sku}", category="Kitchen", price_cents=200)
+    create_product(sku="E", name="Red mug", category="Kitchen", price_cents=200)
+    products.delete(create_product(sku="F", name="Blue mug F", category="Kitchen").id)
+    search = ProductSearch(words=("blue", "MUG"), category="Kitchen", min_price_cents=200,
+                           limit=2)
+    found, total = products.list_page(search)
+    assert (skus(found), total) == (["A", "B"], 4)
+    assert products.list_page(ProductSearch(words=("mug",), limit=1))[1] == 5
+    assert products.count() == 5
 
 
 def test_categories_are_distinct_sorted_by_code_point_with_counts(

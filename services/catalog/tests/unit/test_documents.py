@@ -16,20 +16,26 @@ MOMENT = datetime(2026, 11, 25, 14, 0, 0, 123000, tzinfo=UTC)
 
 
 def test_no_criteria_leaves_out_only_tombstones() -> None:
-    assert product_filter(ProductSearch()) == {"$and": [LIVE]}
+    assert product_filter(ProductSearch()) == LIVE
 
 
 def test_every_word_is_a_literal_case_insensitive_match_on_name_or_description() -> None:
-    clauses = product_filter(ProductSearch(words=("a.b", "c")))["$and"][1:]
+    clauses = product_filter(ProductSearch(words=("a.b", "c")))["$and"]
     assert clauses[0] == {"$or": [{"name": {"$regex": r"a\.b", "$options": "i"}},
                                   {"description": {"$regex": r"a\.b", "$options": "i"}}]}
     assert len(clauses) == 2
 
 
+def test_one_word_needs_no_and() -> None:
+    query = product_filter(ProductSearch(words=("mug",)))
+    assert set(query) == {*LIVE, "$or"}
+    assert query["$or"][0] == {"name": {"$regex": "mug", "$options": "i"}}
+
+
 def test_price_bounds_are_inclusive_and_clamped_to_64_bits() -> None:
     criteria = ProductSearch(category="K", min_price_cents=5, max_price_cents=10**30)
-    assert product_filter(criteria)["$and"] == [
-        LIVE, {"category": "K"}, {"price_cents": {"$gte": 5, "$lte": MAX_INT64}}]
+    assert product_filter(criteria) == {
+        **LIVE, "category": "K", "price_cents": {"$gte": 5, "$lte": MAX_INT64}}
 
 
 def test_only_an_object_id_shaped_string_can_name_a_product() -> None:
