@@ -54,6 +54,7 @@ ERRORS: ErrorTable = {
     domain.EmptyCart: lambda _: EmptyCartProblem("The cart is empty."),
     domain.PaymentDeclined: lambda exc: PaymentDeclinedProblem(exc.order_id),
     domain.OrderNotFound: lambda _: NotFound("No such order."),
+    domain.OrderNotCancellable: lambda exc: Conflict(f"The order is {exc.status}."),
     domain.InvalidTransition: lambda exc: Conflict(f"The order is {exc.status}."),
     domain.IdempotencyKeyReused: lambda _: IdempotencyKeyReuse(
         "This Idempotency-Key was used with a different request body."),

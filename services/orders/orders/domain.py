@@ -127,6 +127,11 @@ class Order:
         return replace(self, status=status, updated_at=now,
                        payment=replace(self.payment, status=payment))
 
+    def cancelled(self, now: datetime) -> Order:
+        if self.status != "confirmed":
+            raise OrderNotCancellable(self.id, self.status)
+        return self.moved("cancelled", "refunded", now)
+
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
@@ -184,11 +189,15 @@ class OrderNotFound(Exception):
 
 
 class InvalidTransition(Exception):
-    """The order is not in a state that allows the action (e.g. cancelling a failed one)."""
+    """The order is not in a state that allows the move (a saga step that came too late)."""
 
     def __init__(self, order_id: str, status: str) -> None:
         super().__init__(f"order {order_id} is {status}")
         self.status = status
+
+
+class OrderNotCancellable(InvalidTransition):
+    """Only a confirmed order can be cancelled."""
 
 
 class IdempotencyKeyReused(Exception):

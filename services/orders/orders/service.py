@@ -9,8 +9,8 @@ from chassis.steps import checkout_finished, checkout_step
 from orders.db import Database
 from orders.domain import (
     Checkout,
-    InvalidTransition,
     Order,
+    OrderNotCancellable,
     OrderNotFound,
     PaymentDeclined,
 )
@@ -69,14 +69,14 @@ def cancel(*, saga: Saga, user_id: str, order_id: str) -> Order:
     half-way (a service down) is safe to repeat.
     """
     order = get(db=saga.db, user_id=user_id, order_id=order_id)
-    cancelled = order.moved("cancelled", "refunded", utcnow())
+    cancelled = order.cancelled(utcnow())
     saga.payments.refund(order.id)
     saga.catalog.release(order.id)
     with saga.db.uow(write=True) as uow:
         orders = OrderRepository(uow.session)
         if not orders.move(cancelled, expected=order.status):
             current = orders.get(order.id)
-            raise InvalidTransition(order.id, current.status if current else "gone")
+            raise OrderNotCancellable(order.id, current.status if current else "gone")
         OutboxRepository(uow.session).add(user_id=user_id, now=cancelled.updated_at,
                                           events=[order_event(ORDER_CANCELLED, cancelled)])
         uow.commit()

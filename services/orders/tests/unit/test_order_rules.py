@@ -14,6 +14,7 @@ from orders.domain import (
     InvalidTransition,
     Order,
     OrderLine,
+    OrderNotCancellable,
     ShippingAddress,
 )
 from orders.schemas import CheckoutRequest
@@ -46,6 +47,15 @@ def test_only_the_saga_s_transitions_are_allowed() -> None:
                                    (an_order(), "confirmed", "declined")]:
         with pytest.raises(InvalidTransition):
             order.moved(status, payment, NOW)  # type: ignore[arg-type]
+
+
+def test_only_a_confirmed_order_can_be_cancelled() -> None:
+    confirmed = an_order().moved("confirmed", "captured", NOW)
+    cancelled = confirmed.cancelled(NOW)
+    assert (cancelled.status, cancelled.payment.status) == ("cancelled", "refunded")
+    for order in (an_order(), an_order().moved("failed", "declined", NOW), cancelled):
+        with pytest.raises(OrderNotCancellable):
+            order.cancelled(NOW)
 
 
 def body(**payment: object) -> dict[str, object]:
