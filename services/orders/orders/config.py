@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from chassis.settings import InternalCallSettings
-from chassis.sql import sqlalchemy_url
+from chassis.settings import InternalCallSettings, sqlalchemy_url
 from pydantic import Field, SecretStr
 
 
