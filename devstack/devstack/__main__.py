@@ -30,7 +30,8 @@ def settings_from_environment() -> StackSettings:
         data_dir=Path(env.get("DATA_DIR", "var")).resolve(),
         admin_email=env.get("ADMIN_EMAIL", "admin@example.com"),
         admin_password=env.get("ADMIN_PASSWORD", "admin-dev-password"),
-        web_concurrency=int(env.get("WEB_CONCURRENCY", "2")),
+        # Unset: each app's own default; set, the same count for every app.
+        web_concurrency=int(env["WEB_CONCURRENCY"]) if env.get("WEB_CONCURRENCY") else None,
         monolith_port=int(env.get("MONOLITH_PORT", env.get("PORT", "8000"))),
         gateway_port=int(env.get("GATEWAY_PORT", "8080")),
         service_ports={name: int(env.get(f"{name.upper()}_PORT", port))

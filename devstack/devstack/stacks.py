@@ -35,7 +35,8 @@ class StackSettings:
     data_dir: Path
     admin_email: str = "admin@example.com"
     admin_password: str = "admin-dev-password"
-    web_concurrency: int = 2
+    # gunicorn workers of every app; None: each app's own default (its Settings).
+    web_concurrency: int | None = None
     monolith_port: int = 8000
     gateway_port: int = 8080
     service_ports: Mapping[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
@@ -116,10 +117,12 @@ def _common_env(settings: StackSettings, name: str, port: int) -> dict[str, str]
     # gunicorn empties it once it holds its port (chassis.gunicorn_settings.when_ready).
     metrics_dir = settings.data_dir / "metrics" / name
     metrics_dir.mkdir(parents=True, exist_ok=True)
+    workers = {} if settings.web_concurrency is None else {
+        "WEB_CONCURRENCY": str(settings.web_concurrency)}
     return {"HOST": "127.0.0.1", "PORT": str(port), "DATA_DIR": str(settings.data_dir),
-            "WEB_CONCURRENCY": str(settings.web_concurrency),
-            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "ADMIN_EMAIL": settings.admin_email,
-            "ADMIN_PASSWORD": settings.admin_password, **settings.extra_env}
+            **workers, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            "ADMIN_EMAIL": settings.admin_email, "ADMIN_PASSWORD": settings.admin_password,
+            **settings.extra_env}
 
 
 def _app(name: str, app_dir: Path, target: str, port: int, env: dict[str, str],

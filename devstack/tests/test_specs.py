@@ -33,3 +33,25 @@ def test_no_reconciler_is_started_when_the_interval_is_zero(
     assert "orders-reconciler" not in specs_by_name(tmp_path, RECONCILE_INTERVAL_SECONDS="0")
     monkeypatch.setenv("RECONCILE_INTERVAL_SECONDS", "0")
     assert "orders-reconciler" not in specs_by_name(tmp_path)
+
+
+def test_each_app_runs_its_own_default_worker_count_unless_one_is_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No blanket count: an app left alone forks what its Settings default says."""
+    from devstack.__main__ import settings_from_environment
+    from devstack.microservices import gateway_spec
+    from devstack.stacks import monolith_specs
+
+    def every_spec(settings: StackSettings) -> list[ProcessSpec]:
+        return [*service_specs(settings), gateway_spec(settings), *monolith_specs(settings)]
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    defaults = settings_from_environment()
+    assert defaults.web_concurrency is None
+    assert all("WEB_CONCURRENCY" not in spec.env
+               for spec in every_spec(StackSettings(data_dir=tmp_path)))
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert settings_from_environment().web_concurrency == 3
+    given = every_spec(StackSettings(data_dir=tmp_path, web_concurrency=3))
+    assert {spec.env["WEB_CONCURRENCY"] for spec in given} == {"3"}

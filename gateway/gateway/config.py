@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chassis.settings import InternalCallSettings
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -13,6 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class Settings(InternalCallSettings):
     port: int = 8080
+    # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
+    # app"); WEB_CONCURRENCY sets another count.
+    web_concurrency: int = Field(default=2, ge=1)
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     users_url: str = "http://127.0.0.1:8101"

@@ -179,11 +179,14 @@ def compare(settings: Settings, report_base: Path, monolith_url: str | None = No
                              os.environ.get("ADMIN_EMAIL", "admin@example.com"),
                              os.environ.get("ADMIN_PASSWORD", "admin-dev-password"))
     else:
-        print(f"starting both shops (stores: {settings.stores}, {settings.workers} workers "
-              "per app) ...", flush=True)
+        workers = "each app's default" if settings.workers is None else settings.workers
+        print(f"starting both shops (stores: {settings.stores}, workers per app: {workers}) "
+              "...", flush=True)
         shops_cm = local_shops(LocalSettings(settings.stores, settings.workers, cores),
                                directory / "shops")
         shops = shops_cm.__enter__()
+        results["settings"]["workers_per_app"] = {
+            name: count for shop in shops.values() for name, count in shop.worker_counts().items()}
     try:
         ctx = Context(shops, settings, cores, raw, {}, Progress(0.0))
         raw.mkdir(parents=True, exist_ok=True)

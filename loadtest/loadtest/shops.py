@@ -121,6 +121,12 @@ class Shop:
         assert self.stack is not None
         return self.stack.process(name)
 
+    def worker_counts(self) -> dict[str, int]:
+        """Each gunicorn app's live workers (its master's children), as started."""
+        assert self.stack is not None
+        names = [name for name in APP_PROCESSES[self.side] if name not in WORKERS]
+        return {name: len(_tree(self.stack.process(name))) - 1 for name in names}
+
     def ready_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.process_ports[name]}/readyz"
 
@@ -195,7 +201,7 @@ def _app_component(stack: Stack, name: str, side: str, tier: str) -> Component:
 @dataclass
 class LocalSettings:
     stores: str = "postgres"  # or "embedded"
-    workers: int = 2
+    workers: int | None = None  # None: each app's own default (its Settings)
     cores: Cores = field(default_factory=lambda: Cores(None, None))
 
 

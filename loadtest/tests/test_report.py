@@ -110,3 +110,16 @@ def test_load_shedding_in_the_sweep_is_a_figure_but_a_fault_is_not(tmp_path: Pat
     assert validate(shedding) == [
         "capacity microservices at 8 users: 1 unexpected errors {'503': 40, '500': 1}"]
     assert "40 × 503" in write_report(shedding, tmp_path)
+
+
+def test_the_run_names_the_workers_each_app_ran(tmp_path: Path) -> None:
+    results = copy.deepcopy(RESULTS)
+    results["settings"]["workers"] = None
+    results["settings"]["workers_per_app"] = {"monolith": 2, "gateway": 2, "orders": 1}
+    write_report(results, tmp_path)
+    summary = (tmp_path / "summary.md").read_text()
+    assert "gunicorn workers: monolith 2, gateway 2, orders 1;" in summary
+    del results["settings"]["workers_per_app"]
+    write_report(results, tmp_path / "asked")
+    asked = (tmp_path / "asked" / "summary.md").read_text()
+    assert "gunicorn workers: each app's default;" in asked

@@ -10,6 +10,7 @@ from chassis.settings import (
     IssuerSettings,
     sqlalchemy_url,
 )
+from pydantic import Field
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +18,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class Settings(IssuerSettings):
     port: int = 8000
+    # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
+    # app"); WEB_CONCURRENCY sets another count.
+    web_concurrency: int = Field(default=2, ge=1)
     # Not the microservices' issuer and audience: neither shop accepts the other's tokens.
     jwt_issuer: str = MONOLITH_TOKEN_ISSUER
     jwt_audience: str = MONOLITH_TOKEN_AUDIENCE

@@ -188,3 +188,21 @@ def test_every_gunicorn_config_binds_and_forks_as_its_settings_say(
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {name: ["127.0.0.9:12345", 3, "10.0.0.0/8"]
                                          for name in deployables}
+
+
+def test_each_app_forks_its_settings_default_workers_in_kubernetes_and_compose(
+        pod_templates: list[Document], compose: Document, settings_class: Callable[[str], Any],
+        deployables: dict[str, Document], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One count per app, its Settings default (docs/performance.md, "Workers per app"):
+    each Deployment names it, as its resources were sized for it; compose leaves it out."""
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    for template in pod_templates:
+        if template["kind"] != "Deployment" or template["name"] not in deployables:
+            continue
+        [container] = [c for c in template["containers"] if c["name"] == template["name"]]
+        env = {v["name"]: v.get("value") for v in container.get("env", [])}
+        default = settings_class(template["name"])().web_concurrency
+        assert env["WEB_CONCURRENCY"] == str(default), template["where"]
+    for service_name, service in compose["services"].items():
+        if runs_the_app(service["image"], service.get("command", [])):
+            assert "WEB_CONCURRENCY" not in service.get("environment", {}), service_name

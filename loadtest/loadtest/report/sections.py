@@ -65,7 +65,7 @@ def _run_body(r: dict[str, Any]) -> str:
             ["duration", f"{_num(r.get('duration_s'), 0)} s"],
             ["mode", _num(settings.get("target"))],
             ["store class", _num(settings.get("stores"))],
-            ["gunicorn workers per app", _num(settings.get("workers"))],
+            ["gunicorn workers per app", _workers(settings)],
             ["shops' cores", _num(settings.get("cpu", {}).get("shops"))],
             ["load generator's core", _num(settings.get("cpu", {}).get("generator"))]]
     detail = "".join(f"<li><code>{html.escape(k)}</code>: {html.escape(str(v))}</li>"
@@ -74,11 +74,20 @@ def _run_body(r: dict[str, Any]) -> str:
         f"{detail}</ul></details>"
 
 
+def _workers(settings: dict[str, Any]) -> str:
+    """The workers each app ran (counted at start), else the count the run asked for."""
+    counted = settings.get("workers_per_app")
+    if counted:
+        return ", ".join(f"{name} {count}" for name, count in counted.items())
+    asked = settings.get("workers")
+    return "each app's default" if asked is None else str(asked)
+
+
 def _run_summary(r: dict[str, Any]) -> list[str]:
     m, s = r.get("machine", {}), r.get("settings", {})
     cpu = s.get("cpu", {})
     return [f"Machine: {m.get('cores')} cores, {m.get('cpu_model')}; commit {r.get('commit')}; "
-            f"stores {s.get('stores')}; {s.get('workers')} workers per app; shops on CPU "
+            f"stores {s.get('stores')}; gunicorn workers: {_workers(s)}; shops on CPU "
             f"{cpu.get('shops')}, generator on CPU {cpu.get('generator')}; "
             f"run took {_num(r.get('duration_s'), 0)} s.", ""]
 

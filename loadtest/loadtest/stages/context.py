@@ -26,7 +26,7 @@ class Settings:
 
     quick: bool = False
     stores: str = "postgres"
-    workers: int = 2
+    workers: int | None = None  # None: each app's own default (its Settings)
     mix: str = "default"
     rounds: int = 3
     capacity_users: tuple[int, ...] = (1, 4, 16, 32, 64)

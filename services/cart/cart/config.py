@@ -10,6 +10,9 @@ from cart.domain import DEFAULT_TTL_SECONDS
 
 class Settings(InternalCallSettings):
     port: int = 8103
+    # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
+    # app"); WEB_CONCURRENCY sets another count.
+    web_concurrency: int = Field(default=1, ge=1)
     internal_callers = ("orders",)
     # What orders presents on /internal routes (it reads and clears carts).
     orders_caller_token: SecretStr | None = None

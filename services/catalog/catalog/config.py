@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chassis.settings import InternalCallSettings
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -13,6 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 class Settings(InternalCallSettings):
     port: int = 8102
+    # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
+    # app"); WEB_CONCURRENCY sets another count.
+    web_concurrency: int = Field(default=2, ge=1)
     internal_callers = ("gateway", "orders")
     # What the gateway (cart views) and orders (the saga) present on /internal routes.
     gateway_caller_token: SecretStr | None = None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from chassis.settings import InternalCallSettings
-from chassis.sql import sqlalchemy_url
+from chassis.settings import InternalCallSettings, sqlalchemy_url
 from pydantic import Field, SecretStr
 
 
 class Settings(InternalCallSettings):
     port: int = 8104
+    # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
+    # app"); WEB_CONCURRENCY sets another count.
+    web_concurrency: int = Field(default=1, ge=1)
     # Empty means the embedded default: a SQLite file under DATA_DIR/orders/.
     database_url: str | None = None
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from chassis.settings import InternalCallSettings
 from chassis.sql import sqlalchemy_url
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 
 class Settings(InternalCallSettings):
     port: int = 8105
+    # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
+    # app"); WEB_CONCURRENCY sets another count.
+    web_concurrency: int = Field(default=1, ge=1)
     internal_callers = ("orders",)
     # What orders presents on /internal routes (charges and refunds).
     orders_caller_token: SecretStr | None = None
