@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chassis.settings import InternalCallSettings
-from pydantic import SecretStr
+from chassis.settings import ChassisSettings
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class Settings(InternalCallSettings):
+class Settings(ChassisSettings):
     port: int = 8080
 
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -19,9 +18,6 @@ class Settings(InternalCallSettings):
     catalog_url: str = "http://127.0.0.1:8102"
     cart_url: str = "http://127.0.0.1:8103"
     orders_url: str = "http://127.0.0.1:8104"
-    internal_callees = ("catalog",)
-    # What the gateway presents to the catalog's lookup (its GATEWAY_CALLER_TOKEN).
-    catalog_token: SecretStr | None = None
     # Empty means the users service's own: USERS_URL + /.well-known/jwks.json.
     jwks_url: str | None = None
 

@@ -13,9 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 class Settings(InternalCallSettings):
     port: int = 8102
-    internal_callers = ("gateway", "orders")
-    # What the gateway (cart views) and orders (the saga) present on /internal routes.
-    gateway_caller_token: SecretStr | None = None
+    internal_callers = ("cart", "orders")
+    # What the cart (its prices) and orders (the saga's stock) present on /internal routes.
+    cart_caller_token: SecretStr | None = None
     orders_caller_token: SecretStr | None = None
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "catalog"
