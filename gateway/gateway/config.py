@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from chassis.settings import ChassisSettings
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The Redis password of the manifests and compose (k8s/stores/redis.yaml): public.
+DEVELOPMENT_REDIS_PASSWORD = "redis-dev-password"
 
 
 class Settings(ChassisSettings):
@@ -45,6 +48,16 @@ class Settings(ChassisSettings):
     openapi_path: Path | None = None
     # The storefront's static files, served at / (the images copy them to /app/storefront).
     storefront_dir: Path = REPO_ROOT / "storefront"
+
+    def development_secrets_in_use(self) -> list[str]:
+        """The gateway holds no internal token (it calls public routes only); what it
+        holds is its Redis password."""
+        offenders = super().development_secrets_in_use()
+        for name, url in (("REDIS_URL", self.redis_url),
+                          ("EVENTS_REDIS_URL", self.events_redis_url)):
+            if url and urlsplit(url).password == DEVELOPMENT_REDIS_PASSWORD:
+                offenders.append(name)
+        return offenders
 
     @property
     def resolved_jwks_url(self) -> str:
