@@ -50,7 +50,7 @@ def app_secrets(stores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     catalog = stores["mongodb-secrets"]["CATALOG_DB_PASSWORD"]
     admin = password()
     # One token per internal edge, held by the caller and by the callee.
-    gateway_catalog, orders_catalog, orders_cart, orders_payments = (password() for _ in range(4))
+    cart_catalog, orders_catalog, orders_cart, orders_payments = (password() for _ in range(4))
 
     def database(app: str) -> str:
         owner = OWNERS[app]
@@ -62,11 +62,11 @@ def app_secrets(stores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         "monolith-secrets": {"DATABASE_URL": database("monolith"), **issuer},
         "users-secrets": {"DATABASE_URL": database("users"), **issuer},
         "catalog-secrets": {"MONGODB_URL": f"mongodb://catalog:{catalog}@mongodb:27017/catalog",
-                            "GATEWAY_CALLER_TOKEN": gateway_catalog,
+                            "CART_CALLER_TOKEN": cart_catalog,
                             "ORDERS_CALLER_TOKEN": orders_catalog,
                             "EVENTS_REDIS_URL": f"redis://:{redis}@redis:6379/2"},
         "cart-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/0",
-                         "ORDERS_CALLER_TOKEN": orders_cart,
+                         "ORDERS_CALLER_TOKEN": orders_cart, "CATALOG_TOKEN": cart_catalog,
                          "EVENTS_REDIS_URL": f"redis://:{redis}@redis:6379/2"},
         "orders-secrets": {"DATABASE_URL": database("orders"), "CATALOG_TOKEN": orders_catalog,
                            "CART_TOKEN": orders_cart, "PAYMENTS_TOKEN": orders_payments,
@@ -74,8 +74,7 @@ def app_secrets(stores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
         "payments-secrets": {"DATABASE_URL": database("payments"),
                              "ORDERS_CALLER_TOKEN": orders_payments},
         "gateway-secrets": {"REDIS_URL": f"redis://:{redis}@redis:6379/1",
-                            "EVENTS_REDIS_URL": f"redis://:{redis}@redis:6379/2",
-                            "CATALOG_TOKEN": gateway_catalog},
+                            "EVENTS_REDIS_URL": f"redis://:{redis}@redis:6379/2"},
     }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 # Who calls whose /internal routes (docs/microservices.md).
 INTERNAL_EDGES: tuple[tuple[str, str], ...] = (
-    ("gateway", "catalog"),
+    ("cart", "catalog"),
     ("orders", "catalog"),
     ("orders", "cart"),
     ("orders", "payments"),

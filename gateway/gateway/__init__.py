@@ -5,7 +5,7 @@
     auth         bearer tokens verified at the edge with the issuer's JWKS
     upstreams    one pooled client per downstream, timed for the access log
     proxy        a request forwarded as it is, the answer returned as it is
-    aggregation  the cart view composed from the cart and catalog services
+    cart         the cart routes: the PUT body checked, the token passed on
     products     product reads from the cache, writes that drop what they change
     catalog_cache   the product cache shared by replicas in Redis
     catalog_events  the catalog's events, read to drop changed products

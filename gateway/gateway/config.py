@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from chassis.settings import InternalCallSettings
-from pydantic import Field, SecretStr
+from chassis.settings import ChassisSettings
+from pydantic import Field
 
 # The repository root when the package runs from a checkout (editable install or image copy).
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The Redis password of the manifests and compose (k8s/stores/redis.yaml): public.
+DEVELOPMENT_REDIS_PASSWORD = "redis-dev-password"
 
 
-class Settings(InternalCallSettings):
+class Settings(ChassisSettings):
     port: int = 8080
     # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
     # app"); WEB_CONCURRENCY sets another count.
@@ -22,9 +25,6 @@ class Settings(InternalCallSettings):
     catalog_url: str = "http://127.0.0.1:8102"
     cart_url: str = "http://127.0.0.1:8103"
     orders_url: str = "http://127.0.0.1:8104"
-    internal_callees = ("catalog",)
-    # What the gateway presents to the catalog's lookup (its GATEWAY_CALLER_TOKEN).
-    catalog_token: SecretStr | None = None
     # Empty means the users service's own: USERS_URL + /.well-known/jwks.json.
     jwks_url: str | None = None
 
@@ -52,6 +52,16 @@ class Settings(InternalCallSettings):
     openapi_path: Path | None = None
     # The storefront's static files, served at / (the images copy them to /app/storefront).
     storefront_dir: Path = REPO_ROOT / "storefront"
+
+    def development_secrets_in_use(self) -> list[str]:
+        """The gateway holds no internal token (it calls public routes only); what it
+        holds is its Redis password."""
+        offenders = super().development_secrets_in_use()
+        for name, url in (("REDIS_URL", self.redis_url),
+                          ("EVENTS_REDIS_URL", self.events_redis_url)):
+            if url and urlsplit(url).password == DEVELOPMENT_REDIS_PASSWORD:
+                offenders.append(name)
+        return offenders
 
     @property
     def resolved_jwks_url(self) -> str:

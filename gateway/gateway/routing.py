@@ -2,7 +2,8 @@
 
 Each path template maps its methods to an :class:`Endpoint`: which service
 answers, which guard runs first at the edge, and the handler that answers (most
-proxy the request as it is; the cart's are composed; catalog reads are cached).
+proxy the request as it is; the cart's pass only the token on; catalog reads are
+cached).
 A path outside the table is a 404 problem and a method outside its row a 405
 problem, before any service is called.
 
@@ -21,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from gateway import aggregation, products
+from gateway import cart, products
 from gateway.auth import Guard
 from gateway.deps import Deps, deps
 from gateway.proxy import forward
@@ -66,9 +67,9 @@ ROUTES: Mapping[str, Mapping[str, Endpoint]] = {
         "DELETE": _catalog("admin", products.change_product),
     },
     "/api/categories": {"GET": _catalog(handler=products.read_listing)},
-    "/api/cart": {"GET": _cart(aggregation.show_cart), "DELETE": _cart(aggregation.clear_cart)},
+    "/api/cart": {"GET": _cart(cart.show_cart), "DELETE": _cart(cart.clear_cart)},
     "/api/cart/items/{product_id}": {
-        "PUT": _cart(aggregation.set_item), "DELETE": _cart(aggregation.remove_item),
+        "PUT": _cart(cart.set_item), "DELETE": _cart(cart.remove_item),
     },
     "/api/orders": {"GET": _orders(), "POST": _orders(products.change_stock)},
     "/api/orders/{order_id}": {"GET": _orders()},

@@ -121,12 +121,12 @@ def service_urls(settings: Settings) -> dict[str, str]:
 
 def open_upstreams(settings: Settings,
                    transports: Mapping[str, httpx.AsyncBaseTransport]) -> Upstreams:
-    """A pooled client per downstream (the catalog's carries the gateway's internal token)."""
+    """A pooled client per downstream; the edge calls public routes only, so none carries
+    an internal token."""
     deadline = settings.upstream_timeout_seconds
-    internal = {name: settings.token_for(name) for name in settings.internal_callees}
     clients = {
         name: EdgeServiceClient(
-            name, url, timeout=deadline * ATTEMPT_SHARE, internal_token=internal.get(name),
+            name, url, timeout=deadline * ATTEMPT_SHARE,
             transport=transports.get(name), retries=settings.upstream_retries,
             breaker_failures=settings.breaker_failures,
             breaker_reset_seconds=settings.breaker_reset_seconds)

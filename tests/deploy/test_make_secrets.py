@@ -111,8 +111,8 @@ def test_each_internal_edge_gets_a_fresh_token_of_its_own(
         return dict(patched[("Secret", f"{app}-secrets")])
 
     edges = {
-        "gateway -> catalog": (secret("gateway")["CATALOG_TOKEN"],
-                               secret("catalog")["GATEWAY_CALLER_TOKEN"]),
+        "cart -> catalog": (secret("cart")["CATALOG_TOKEN"],
+                            secret("catalog")["CART_CALLER_TOKEN"]),
         "orders -> catalog": (secret("orders")["CATALOG_TOKEN"],
                               secret("catalog")["ORDERS_CALLER_TOKEN"]),
         "orders -> cart": (secret("orders")["CART_TOKEN"], secret("cart")["ORDERS_CALLER_TOKEN"]),

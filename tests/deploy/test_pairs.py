@@ -31,8 +31,8 @@ INTENDED_DIFFERENCES: dict[str, dict[str, dict[str, str]]] = {
                              "in catalog/reservations.py",
         },
         "service": {
-            "lookup": "the gateway's cart view and orders' pricing ask for many products at "
-                      "once, over the network; the monolith joins its own tables",
+            "lookup": "the cart service prices a cart by asking for its products at once, "
+                      "over the network; the monolith's cart joins the catalog's table",
         },
     },
     "cart": {

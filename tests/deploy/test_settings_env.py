@@ -125,7 +125,7 @@ def test_every_secret_and_every_url_with_a_password_comes_from_a_kubernetes_secr
 
 # Who calls whose /internal routes: the caller holds <CALLEE>_TOKEN, the callee
 # <CALLER>_CALLER_TOKEN, with the same value (docs/microservices.md).
-INTERNAL_EDGES = {("gateway", "catalog"), ("orders", "catalog"), ("orders", "cart"),
+INTERNAL_EDGES = {("cart", "catalog"), ("orders", "catalog"), ("orders", "cart"),
                   ("orders", "payments")}
 
 

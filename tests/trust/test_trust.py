@@ -139,11 +139,11 @@ def test_each_caller_is_let_in_only_where_it_needs_to_go(
         shops: Any, http: httpx.Client) -> None:
     tokens = shops.settings.internal_tokens
     catalog, cart, payments = (shops.service(name) for name in ("catalog", "cart", "payments"))
-    gateway_to_catalog = internal(tokens[("gateway", "catalog")])
+    cart_to_catalog = internal(tokens[("cart", "catalog")])
     orders_to_catalog = internal(tokens[("orders", "catalog")])
     # The right callers get in.
     lookup = http.post(f"{catalog}/internal/products/lookup", json={"ids": []},
-                       headers=gateway_to_catalog)
+                       headers=cart_to_catalog)
     assert lookup.status_code == 200, lookup.text
     reservation = http.get(f"{catalog}/internal/reservations/no-such-order",
                            headers=orders_to_catalog)
@@ -154,16 +154,19 @@ def test_each_caller_is_let_in_only_where_it_needs_to_go(
     charge = http.get(f"{payments}/internal/charges/no-such-order",
                       headers=internal(tokens[("orders", "payments")]))
     assert charge.status_code == 404, charge.text
-    # The gateway may look products up, nothing more; a token of one edge opens no other.
+    # The cart may look products up, nothing more; a token of one edge opens no other.
     wrong = [
-        (catalog, "/internal/reservations/no-such-order", gateway_to_catalog),
-        (cart, f"/internal/carts/{uuid.uuid4()}", gateway_to_catalog),
+        (catalog, "/internal/reservations/no-such-order", cart_to_catalog),
+        (cart, f"/internal/carts/{uuid.uuid4()}", cart_to_catalog),
         (cart, f"/internal/carts/{uuid.uuid4()}", orders_to_catalog),
         (payments, "/internal/charges/no-such-order", orders_to_catalog),
         (payments, "/internal/charges/no-such-order", internal(tokens[("orders", "cart")])),
     ]
     for base_url, path, headers in wrong:
         assert http.get(f"{base_url}{path}", headers=headers).status_code == 401, path
+    refused = http.post(f"{catalog}/internal/products/lookup", json={"ids": []},
+                        headers=orders_to_catalog)  # orders takes the cart's priced lines
+    assert refused.status_code == 401, refused.text
 
 
 def test_a_checkout_through_the_gateway_uses_every_edge(
@@ -174,7 +177,7 @@ def test_a_checkout_through_the_gateway_uses_every_edge(
     assert registered.status_code == 201, registered.text
     customer = bearer(login(http, shops.gateway, email, password))
     put = http.put(f"{shops.gateway}/api/cart/items/{products['gateway']}",
-                   json={"quantity": 1}, headers=customer)  # gateway -> catalog
+                   json={"quantity": 1}, headers=customer)  # cart -> catalog
     assert put.status_code == 200, put.text
     body = {"payment": {"card_number": "4242424242424242", "exp_month": 12,
                         "exp_year": time.gmtime().tm_year + 1, "cvc": "123"},

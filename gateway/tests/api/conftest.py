@@ -29,8 +29,6 @@ from gateway import listing_cache
 
 TEST_REDIS_URL = "redis://127.0.0.1:6379/12"
 SERVICES = ("users", "catalog", "cart", "orders", "jwks")
-# What the gateway presents to the catalog's internal lookup.
-CATALOG_TOKEN = "test-gateway-catalog-token"
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
@@ -96,10 +94,6 @@ class FakeShop:
 
     def _catalog(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        if path == "/internal/products/lookup":
-            assert request.headers["x-internal-token"] == CATALOG_TOKEN
-            ids = json.loads(request.content)["ids"]
-            return _json(200, {"items": [self.products[i] for i in ids if i in self.products]})
         if path.startswith("/api/products/") and request.method == "GET":
             product = self.products.get(path.rsplit("/", 1)[1])
             return _json(200, product) if product else _not_found()
@@ -108,6 +102,7 @@ class FakeShop:
         return echo(request)
 
     def _cart(self, request: httpx.Request) -> httpx.Response:
+        """The cart service: it refuses an unknown product and answers the priced cart."""
         if request.url.path == "/healthz":
             return _json(200, {"status": "ok"})
         token = request.headers["authorization"].split(" ", 1)[1]
@@ -123,7 +118,14 @@ class FakeShop:
             return httpx.Response(204)
         elif request.method == "DELETE":
             cart.pop(product_id, None)
-        return _json(200, {"items": [{"product_id": p, "quantity": q} for p, q in cart.items()]})
+        items = sorted(({"product_id": p, "sku": self.products[p]["sku"],
+                         "name": self.products[p]["name"],
+                         "unit_price_cents": self.products[p]["price_cents"], "quantity": q,
+                         "line_total_cents": self.products[p]["price_cents"] * q}
+                        for p, q in cart.items() if p in self.products),
+                       key=lambda item: item["sku"])
+        return _json(200, {"items": items, "item_count": sum(i["quantity"] for i in items),
+                           "total_cents": sum(i["line_total_cents"] for i in items)})
 
 
 @pytest.fixture
@@ -176,7 +178,6 @@ def settings(settings_overrides: dict[str, Any], redis_db: Redis) -> Settings:
         "catalog_url": "http://catalog", "cart_url": "http://cart",
         "orders_url": "http://orders", "jwks_url": "http://users/.well-known/jwks.json",
         "rate_limit_per_minute": 0, "upstream_timeout_seconds": 0.5,
-        "catalog_token": CATALOG_TOKEN,
     }
     return Settings(**{**base, **settings_overrides})
 

@@ -1,7 +1,9 @@
-"""The cart view is composed from the cart service's lines and the catalog's prices."""
+"""The cart routes relay the cart service's priced cart; the edge checks a PUT's body and
+passes the bearer token on, and asks the catalog nothing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import httpx
@@ -17,7 +19,7 @@ def stocked(shop) -> None:
     shop.add_product("p-c", "SKU-C", 99)
 
 
-async def test_the_cart_view_prices_lines_sorts_them_by_sku_and_adds_them_up(
+async def test_the_cart_is_the_cart_services_priced_answer_as_it_came(
         client: httpx.AsyncClient, shop, stocked: None,
         auth: Callable[..., dict[str, str]]) -> None:
     shop.carts["user-1"] = {"p-b": 3, "p-a": 1}
@@ -25,6 +27,7 @@ async def test_the_cart_view_prices_lines_sorts_them_by_sku_and_adds_them_up(
     response = await client.get("/api/cart", headers=auth())
 
     assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
     assert response.json() == {
         "items": [
             {"product_id": "p-a", "sku": "SKU-A", "name": "Name of SKU-A",
@@ -35,25 +38,21 @@ async def test_the_cart_view_prices_lines_sorts_them_by_sku_and_adds_them_up(
         "item_count": 4,
         "total_cents": 1750,
     }
+    assert shop.calls_to("catalog") == []  # the cart service prices its own answer
 
 
-async def test_a_product_deleted_since_is_left_out(client: httpx.AsyncClient, shop,
-                                                   stocked: None,
-                                                   auth: Callable[..., dict[str, str]]) -> None:
-    shop.carts["user-1"] = {"p-a": 2, "p-gone": 5}
+async def test_only_the_bearer_token_travels_to_the_cart_service(
+        client: httpx.AsyncClient, shop, stocked: None,
+        auth: Callable[..., dict[str, str]]) -> None:
+    headers = {**auth(), "Idempotency-Key": "k-1", "Cookie": "a=b", "X-Internal-Token": "x"}
 
-    body = (await client.get("/api/cart", headers=auth())).json()
+    await client.get("/api/cart?page=2", headers=headers)
 
-    assert [item["product_id"] for item in body["items"]] == ["p-a"]
-    assert body["item_count"] == 2 and body["total_cents"] == 2000
-
-
-async def test_an_empty_cart_needs_no_catalog_lookup(client: httpx.AsyncClient, shop,
-                                                     auth: Callable[..., dict[str, str]]) -> None:
-    body = (await client.get("/api/cart", headers=auth())).json()
-
-    assert body == {"items": [], "item_count": 0, "total_cents": 0}
-    assert shop.calls_to("catalog") == []
+    [sent] = shop.calls_to("cart")
+    assert sent.url.raw_path == b"/api/cart"
+    assert sent.headers["authorization"] == headers["Authorization"]
+    for name in ("idempotency-key", "cookie", "x-internal-token"):
+        assert name not in sent.headers
 
 
 async def test_put_sets_the_quantity_and_answers_the_whole_cart(
@@ -67,9 +66,20 @@ async def test_put_sets_the_quantity_and_answers_the_whole_cart(
     assert [(i["sku"], i["quantity"]) for i in response.json()["items"]] == [
         ("SKU-A", 4), ("SKU-C", 1)]
     assert shop.carts["user-1"] == {"p-c": 1, "p-a": 4}
+    [sent] = shop.calls_to("cart")
+    assert json.loads(sent.content) == {"quantity": 4}
+    assert shop.calls_to("catalog") == []
 
 
-async def test_put_of_an_unknown_product_is_404_and_leaves_the_cart_alone(
+async def test_the_product_id_goes_on_as_one_path_segment(
+        client: httpx.AsyncClient, shop, auth: Callable[..., dict[str, str]]) -> None:
+    await client.delete("/api/cart/items/a%3Fb c%23", headers=auth())
+
+    [sent] = shop.calls_to("cart")
+    assert sent.url.raw_path == b"/api/cart/items/a%3Fb%20c%23"
+
+
+async def test_put_of_an_unknown_product_relays_the_cart_services_404(
         client: httpx.AsyncClient, shop, auth: Callable[..., dict[str, str]]) -> None:
     response = await client.put("/api/cart/items/nope", json={"quantity": 1}, headers=auth())
 
@@ -133,15 +143,21 @@ async def test_each_user_sees_only_their_own_cart(client: httpx.AsyncClient, sho
     assert body["items"] == []
 
 
-async def test_a_catalog_that_breaks_its_internal_api_is_a_logged_500_not_a_wrong_cart(
-        client: httpx.AsyncClient, shop, stocked: None,
-        auth: Callable[..., dict[str, str]]) -> None:
-    shop.carts["user-1"] = {"p-a": 1}
-    shop.products.clear()
-    shop._catalog = lambda request: httpx.Response(401, json={"status": 401})  # type: ignore
+async def test_the_cart_services_own_503_is_relayed_and_keeps_its_breaker_closed(
+        client: httpx.AsyncClient, shop, auth: Callable[..., dict[str, str]]) -> None:
+    """The cart answers 503 when its catalog cannot price the cart: that is the cart
+    service up, so the edge relays it and goes on calling it (clearing needs no prices)."""
+    problem = {"type": "/problems/unavailable", "title": "Unavailable", "status": 503,
+               "detail": "The catalog service is unavailable."}
+    served = shop._cart
+    shop._cart = lambda request: (served(request) if request.method == "DELETE" else  # type: ignore
+                                  httpx.Response(503, json=problem, headers={
+                                      "content-type": "application/problem+json",
+                                      "retry-after": "1"}))
 
-    response = await client.get("/api/cart", headers=auth())
-
-    assert response.status_code == 500
-    assert response.json()["type"] == "/problems/internal"
-    assert response.headers["x-request-id"] in response.json()["detail"]
+    for _ in range(8):  # more than the breaker's failures
+        response = await client.get("/api/cart", headers=auth())
+        assert response.status_code == 503
+        assert response.json() == problem
+    assert len(shop.calls_to("cart")) == 8  # relayed once each, never retried
+    assert (await client.delete("/api/cart", headers=auth())).status_code == 204

@@ -22,6 +22,14 @@ def test_init_fails_without_the_contract_document(tmp_path: Path) -> None:
         init(Settings(environment="test", openapi_path=tmp_path / "missing.yaml"))
 
 
-def test_production_refuses_a_missing_internal_token() -> None:
-    with pytest.raises(ValueError, match="CATALOG_TOKEN"):
-        Settings(environment="production")
+def test_the_gateway_holds_no_internal_token() -> None:
+    """It calls public routes only (the cart prices itself), so no edge token is its."""
+    assert not hasattr(Settings(environment="production"), "internal_token_variables")
+
+
+@pytest.mark.parametrize("variable", ["redis_url", "events_redis_url"])
+def test_production_refuses_the_development_redis_password(variable: str) -> None:
+    with pytest.raises(ValueError, match=variable.upper()):
+        Settings(environment="production",
+                 **{variable: "redis://:redis-dev-password@redis:6379/1"})
+    Settings(environment="production", **{variable: "redis://:a-real-one@redis:6379/1"})

@@ -7,7 +7,7 @@ from gateway.proxy import forward
 from gateway.routing import ROUTES, build_routes, endpoint_for
 from starlette.routing import Match
 
-from gateway import aggregation, products
+from gateway import cart, products
 
 
 def _route_for(method: str, path: str) -> tuple[str, Match]:
@@ -58,10 +58,10 @@ def test_the_cart_is_composed_catalog_reads_are_cached_and_everything_else_is_pr
                 for method, endpoint in methods.items() if endpoint.handler is not forward}
 
     assert handlers == {
-        ("/api/cart", "GET"): aggregation.show_cart,
-        ("/api/cart", "DELETE"): aggregation.clear_cart,
-        ("/api/cart/items/{product_id}", "PUT"): aggregation.set_item,
-        ("/api/cart/items/{product_id}", "DELETE"): aggregation.remove_item,
+        ("/api/cart", "GET"): cart.show_cart,
+        ("/api/cart", "DELETE"): cart.clear_cart,
+        ("/api/cart/items/{product_id}", "PUT"): cart.set_item,
+        ("/api/cart/items/{product_id}", "DELETE"): cart.remove_item,
         ("/api/products", "GET"): products.read_listing,
         ("/api/products", "POST"): products.create_product,
         ("/api/categories", "GET"): products.read_listing,

@@ -1,7 +1,8 @@
 """HTTP handlers: parse, call one service function, serialise.
 
 The public routes act on the cart of the token's subject; the gateway calls
-them with the user's token. The internal routes are for the orders service.
+them with the user's token. The internal routes are for the orders service. Every
+route that answers a cart answers it priced (docs/microservices.md, "cart").
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _cart_response(cart: Cart) -> Response:
 
 @public.get("")
 async def get_cart(deps: AppDeps, user: UserId) -> Response:
-    return _cart_response(await service.get(db=deps.db, user_id=user))
+    return _cart_response(await service.get(db=deps.db, catalog=deps.catalog, user_id=user))
 
 
 @public.put("/items/{product_id}")
@@ -74,7 +75,8 @@ async def set_item(deps: AppDeps, user: UserId, product_id: ProductId,
 
 @public.delete("/items/{product_id}")
 async def remove_item(deps: AppDeps, user: UserId, product_id: AnyProductId) -> Response:
-    return _cart_response(await service.remove(db=deps.db, user_id=user, product_id=product_id))
+    return _cart_response(await service.remove(db=deps.db, catalog=deps.catalog, user_id=user,
+                                               product_id=product_id))
 
 
 @public.delete("", status_code=204)
@@ -85,14 +87,15 @@ async def clear_cart(deps: AppDeps, user: UserId) -> Response:
 
 @internal.get("/carts/{user_id}")
 async def get_user_cart(deps: AppDeps, user_id: InternalUserId) -> Response:
-    return _cart_response(await service.get(db=deps.db, user_id=user_id))
+    return _cart_response(await service.get(db=deps.db, catalog=deps.catalog, user_id=user_id))
 
 
 @internal.post("/carts/{user_id}/take-out")
 async def take_out_bought(deps: AppDeps, user_id: InternalUserId,
                           body: Annotated[BoughtLines, Depends(json_body(BoughtLines))],
                           ) -> Response:
-    cart = await service.take_out(db=deps.db, user_id=user_id, bought=body.quantities())
+    cart = await service.take_out(db=deps.db, catalog=deps.catalog, user_id=user_id,
+                                  bought=body.quantities())
     return _cart_response(cart)
 
 

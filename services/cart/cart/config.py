@@ -14,14 +14,17 @@ class Settings(InternalCallSettings):
     # app"); WEB_CONCURRENCY sets another count.
     web_concurrency: int = Field(default=1, ge=1)
     internal_callers = ("orders",)
+    internal_callees = ("catalog",)
     # What orders presents on /internal routes (it reads and clears carts).
     orders_caller_token: SecretStr | None = None
+    # What the cart presents to the catalog's lookup (its CART_CALLER_TOKEN).
+    catalog_token: SecretStr | None = None
     redis_url: str = "redis://127.0.0.1:6379/0"
     # How long a request waits for Redis before the answer is a 503.
     redis_timeout_seconds: float = 2.0
     cart_ttl_seconds: int = Field(default=DEFAULT_TTL_SECONDS, ge=1)
     jwks_url: str = "http://127.0.0.1:8101/.well-known/jwks.json"
-    # Asked whether a product exists before it goes into a cart.
+    # Prices every cart it answers, and refuses a product it does not have.
     catalog_url: str = "http://127.0.0.1:8102"
     upstream_timeout_seconds: float = 2.0
     # The event broker whose catalog.events the workers consume (deleted products leave

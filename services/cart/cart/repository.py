@@ -8,6 +8,8 @@ entries of carts that expired fall away when the product's index is next
 written. Each write reads the cart under WATCH and then, in one MULTI/EXEC,
 writes the cart and its index together and reads back the result, so the cart
 answered is the cart as the write left it.
+
+The store knows only quantities; the service prices them at the catalog.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from cart.db import Database
-from cart.domain import Cart
+from cart.domain import stored_quantities
 
 # Optimistic attempts at a read-modify-write before giving up (each loses only to a
 # concurrent write to the same cart).
@@ -52,7 +54,7 @@ def _quantity(raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        return 0  # unreadable: Cart.from_quantities leaves it out too
+        return 0  # unreadable: stored_quantities leaves it out too
 
 
 class CartRepository:
@@ -60,24 +62,24 @@ class CartRepository:
         self.redis = db.redis
         self.ttl_seconds = db.ttl_seconds
 
-    async def get(self, user_id: str) -> Cart:
+    async def get(self, user_id: str) -> dict[str, int]:
         quantities = await self.redis.hgetall(cart_key(user_id))
-        return Cart.from_quantities(_decoded(quantities))
+        return stored_quantities(_decoded(quantities))
 
-    async def set_quantity(self, user_id: str, product_id: str, quantity: int) -> Cart:
+    async def set_quantity(self, user_id: str, product_id: str, quantity: int) -> dict[str, int]:
         def change(pipe: Pipeline, key: str, current: Mapping[str, str]) -> set[str]:
             pipe.hset(key, product_id, quantity)
             return {*current, product_id}
         return await self._write(user_id, change)
 
-    async def remove(self, user_id: str, product_id: str) -> Cart:
+    async def remove(self, user_id: str, product_id: str) -> dict[str, int]:
         def change(pipe: Pipeline, key: str, current: Mapping[str, str]) -> set[str]:
             pipe.hdel(key, product_id)
             pipe.zrem(index_key(product_id), user_id)
             return set(current) - {product_id}
         return await self._write(user_id, change)
 
-    async def take_out(self, user_id: str, bought: Mapping[str, int]) -> Cart:
+    async def take_out(self, user_id: str, bought: Mapping[str, int]) -> dict[str, int]:
         """Lower each bought product's line by the quantity bought, removing a line that
         reaches zero; lines not bought, and whatever was added since, stay."""
         def change(pipe: Pipeline, key: str, current: Mapping[str, str]) -> set[str]:
@@ -114,7 +116,7 @@ class CartRepository:
             *removed, _ = await pipe.execute()
         return sum(1 for count in removed if count)
 
-    async def _write(self, user_id: str, change: Change) -> Cart:
+    async def _write(self, user_id: str, change: Change) -> dict[str, int]:
         """Read the cart under WATCH, apply ``change`` and renew the cart's TTL and its
         index entries in one MULTI/EXEC; a concurrent write to the cart retries."""
         key = cart_key(user_id)
@@ -131,7 +133,7 @@ class CartRepository:
                     *_, quantities = await pipe.execute()
                 except WatchError:
                     continue
-            return Cart.from_quantities(_decoded(quantities))
+            return stored_quantities(_decoded(quantities))
         raise CartBusy(user_id)
 
     def _renew_index(self, pipe: Pipeline, user_id: str, product_ids: set[str]) -> None:

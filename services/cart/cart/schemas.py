@@ -1,4 +1,4 @@
-"""Request and response bodies of the cart routes: a quantity in, the raw cart out."""
+"""Request and response bodies of the cart routes."""
 
 from __future__ import annotations
 
@@ -15,21 +15,28 @@ class CartItemUpdate(BaseModel):
 
 class CartLineOut(BaseModel):
     product_id: str
+    sku: str
+    name: str
+    unit_price_cents: int
     quantity: int
+    line_total_cents: int
 
     @classmethod
     def from_domain(cls, line: CartLine) -> CartLineOut:
-        return cls(product_id=line.product_id, quantity=line.quantity)
+        return cls(product_id=line.product_id, sku=line.sku, name=line.name,
+                   unit_price_cents=line.unit_price_cents, quantity=line.quantity,
+                   line_total_cents=line.line_total_cents)
 
 
 class CartOut(BaseModel):
-    """The raw cart: product ids and quantities, sorted by product id."""
-
     items: list[CartLineOut]
+    item_count: int
+    total_cents: int
 
     @classmethod
     def from_domain(cls, cart: Cart) -> CartOut:
-        return cls(items=[CartLineOut.from_domain(line) for line in cart.lines])
+        return cls(items=[CartLineOut.from_domain(line) for line in cart.lines],
+                   item_count=cart.item_count, total_cents=cart.total_cents)
 
 
 # One order's lines at most: a cart holds no more products than this.

@@ -6,9 +6,10 @@ deletes only what the tests made.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
-from urllib.parse import unquote
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,8 @@ from redis.asyncio import Redis
 REDIS_URL = "redis://127.0.0.1:6379/11"
 # The token of the one caller of its internal routes, the orders service.
 ORDERS_TOKEN = "test-orders-token"
+# What the cart presents to the catalog's lookup.
+CATALOG_TOKEN = "test-cart-catalog-token"
 TEST_USER_PREFIX = "cart-test-"
 
 
@@ -37,6 +40,7 @@ def anyio_backend() -> str:
 def settings() -> Settings:
     return Settings(environment="test", redis_url=REDIS_URL, cart_ttl_seconds=600,
                     jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN,
+                    catalog_token=CATALOG_TOKEN,
                     events_redis_url=None)  # the consumer's own tests give it a broker
 
 
@@ -99,21 +103,34 @@ def internal() -> dict[str, str]:
 
 
 class FakeCatalog:
-    """The catalog's product read: every product exists but those whose id starts with
-    ``unknown``; ``down`` makes it refuse connections."""
+    """The catalog's lookup: every product exists but those whose id starts with
+    ``unknown`` or that were ``deleted``, each priced from its id; ``down`` makes it refuse
+    connections, ``status`` answer that status instead."""
 
     def __init__(self) -> None:
-        self.asked: list[str] = []
+        self.lookups: list[list[str]] = []
+        self.deleted: set[str] = set()
+        self.prices: dict[str, int] = {}
         self.down = False
+        self.status = 200
+
+    @staticmethod
+    def product(product_id: str, price_cents: int = 100) -> dict[str, Any]:
+        return {"id": product_id, "sku": f"SKU-{product_id}", "name": f"Name {product_id}",
+                "price_cents": price_cents, "stock": 5}
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("refused", request=request)
-        product_id = unquote(request.url.raw_path.decode().removeprefix("/api/products/"))
-        self.asked.append(product_id)
-        if product_id.startswith("unknown"):
-            return httpx.Response(404, json={"type": "/problems/not-found"})
-        return httpx.Response(200, json={"id": product_id})
+        assert (request.method, request.url.path) == ("POST", "/internal/products/lookup")
+        assert request.headers["x-internal-token"] == CATALOG_TOKEN
+        ids = json.loads(request.content)["ids"]
+        self.lookups.append(ids)
+        if self.status != 200:
+            return httpx.Response(self.status, json={"type": "/problems/internal"})
+        return httpx.Response(200, json={"items": [
+            self.product(i, self.prices.get(i, 100)) for i in ids
+            if not i.startswith("unknown") and i not in self.deleted]})
 
 
 @pytest.fixture

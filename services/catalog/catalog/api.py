@@ -65,9 +65,9 @@ Admin = Annotated[Claims, Depends(admin_claims)]
 OrderId = Annotated[str, Path(min_length=1, max_length=128)]
 
 public = APIRouter()
-# The gateway composes carts from lookups; only orders (the checkout saga) moves stock.
+# The cart prices its lines with lookups; only orders (the checkout saga) moves stock.
 internal = APIRouter(prefix="/internal")
-FROM_GATEWAY_OR_ORDERS = [Depends(internal_caller("gateway", "orders"))]
+FROM_CART = [Depends(internal_caller("cart"))]
 FROM_ORDERS = [Depends(internal_caller("orders"))]
 
 
@@ -112,7 +112,7 @@ def delete_product(_: Admin, deps: AppDeps, product_id: str) -> Response:
     return Response(status_code=204)
 
 
-@internal.post("/products/lookup", dependencies=FROM_GATEWAY_OR_ORDERS)
+@internal.post("/products/lookup", dependencies=FROM_CART)
 def lookup_products(deps: AppDeps,
                     body: Annotated[LookupRequest, Depends(json_body(LookupRequest))]) -> Response:
     products = service.lookup(db=deps.db, product_ids=body.ids)

@@ -16,9 +16,9 @@ class Settings(InternalCallSettings):
     # Worker processes on a 2-core machine, measured (docs/performance.md, "Workers per
     # app"); WEB_CONCURRENCY sets another count.
     web_concurrency: int = Field(default=2, ge=1)
-    internal_callers = ("gateway", "orders")
-    # What the gateway (cart views) and orders (the saga) present on /internal routes.
-    gateway_caller_token: SecretStr | None = None
+    internal_callers = ("cart", "orders")
+    # What the cart (its prices) and orders (the saga's stock) present on /internal routes.
+    cart_caller_token: SecretStr | None = None
     orders_caller_token: SecretStr | None = None
     mongodb_url: str = "mongodb://127.0.0.1:27017"
     mongodb_database: str = "catalog"

@@ -31,7 +31,7 @@ from pymongo.database import Database
 
 # Each caller of the internal routes has a token of its own.
 ORDERS_TOKEN = "test-orders-token"
-GATEWAY_TOKEN = "test-gateway-token"
+CART_TOKEN = "test-cart-token"
 
 
 def _free_port() -> int:
@@ -91,7 +91,7 @@ def settings(mongodb_url: str) -> Settings:
     return Settings(environment="test", mongodb_url=mongodb_url,
                     mongodb_database=f"test_catalog_{uuid.uuid4().hex[:12]}",
                     jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN,
-                    gateway_caller_token=GATEWAY_TOKEN,
+                    cart_caller_token=CART_TOKEN,
                     seed_file=None)
 
 
@@ -163,13 +163,14 @@ def auth(issuer: TokenIssuer) -> Auth:
 
 @pytest.fixture
 def internal() -> dict[str, str]:
-    """The orders service's headers: it may call every internal route."""
+    """The orders service's headers: it may call the reservation routes."""
     return {"X-Internal-Token": ORDERS_TOKEN}
 
 
 @pytest.fixture
-def from_gateway() -> dict[str, str]:
-    return {"X-Internal-Token": GATEWAY_TOKEN}
+def from_cart() -> dict[str, str]:
+    """The cart service's headers: it may look products up, nothing more."""
+    return {"X-Internal-Token": CART_TOKEN}
 
 
 @pytest.fixture

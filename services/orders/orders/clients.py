@@ -10,7 +10,7 @@ that would bubble up as a 500 of ours.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from urllib.parse import quote
 
 import httpx
@@ -18,7 +18,7 @@ from chassis.cards import Card
 from chassis.outbound import ServiceClient
 from chassis.problems import Unavailable
 
-from orders.domain import CartLine, Charge, OrderLine, OutOfStock, Product, Shortage
+from orders.domain import Charge, OrderLine, OutOfStock, Shortage
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,13 @@ class CartClient:
     def __init__(self, http: ServiceClient) -> None:
         self.http = http
 
-    def lines(self, user_id: str) -> list[CartLine]:
+    def priced_lines(self, user_id: str) -> list[OrderLine]:
+        """The user's cart as the cart service prices it: today's catalog prices, the
+        products deleted since they were put in left out."""
         response = self.http.request("GET", f"/internal/carts/{_segment(user_id)}")
         items = _expect(self.http, response, 200).json()["items"]
-        return [CartLine(product_id=item["product_id"], quantity=item["quantity"])
+        return [OrderLine(product_id=item["product_id"], sku=item["sku"], name=item["name"],
+                          unit_price_cents=item["unit_price_cents"], quantity=item["quantity"])
                 for item in items]
 
     def clear(self, user_id: str) -> None:
@@ -77,14 +80,6 @@ class CartClient:
 class CatalogClient:
     def __init__(self, http: ServiceClient) -> None:
         self.http = http
-
-    def lookup(self, product_ids: Sequence[str]) -> dict[str, Product]:
-        """The products that exist among ``product_ids``, by id."""
-        response = self.http.request("POST", "/internal/products/lookup",
-                                     json={"ids": list(product_ids)})
-        items = _expect(self.http, response, 200).json()["items"]
-        return {item["id"]: Product(id=item["id"], sku=item["sku"], name=item["name"],
-                                    price_cents=item["price_cents"]) for item in items}
 
     def reserve(self, order_id: str, lines: Iterable[OrderLine]) -> None:
         """All lines or none; :class:`OutOfStock` listing every short line."""

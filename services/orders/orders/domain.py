@@ -44,21 +44,6 @@ class Checkout:
 
 
 @dataclass(frozen=True)
-class CartLine:
-    product_id: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class Product:
-    """A product as the catalog prices it at checkout."""
-    id: str
-    sku: str
-    name: str
-    price_cents: int
-
-
-@dataclass(frozen=True)
 class OrderLine:
     """A copy of the product as it was sold: a later change or deletion leaves it alone."""
 
@@ -67,11 +52,6 @@ class OrderLine:
     name: str
     unit_price_cents: int
     quantity: int
-
-    @classmethod
-    def of(cls, product: Product, quantity: int) -> OrderLine:
-        return cls(product_id=product.id, sku=product.sku, name=product.name,
-                   unit_price_cents=product.price_cents, quantity=quantity)
 
     @property
     def line_total_cents(self) -> int:

@@ -60,11 +60,9 @@ class SettledElsewhere(Exception):
 
 
 def price_cart(saga: Saga, user_id: str) -> list[OrderLine]:
-    """The cart's lines at today's catalog prices; deleted products are left out."""
-    cart = saga.cart.lines(user_id)
-    products = saga.catalog.lookup([line.product_id for line in cart]) if cart else {}
-    lines = [OrderLine.of(products[line.product_id], line.quantity)
-             for line in cart if line.product_id in products]
+    """The cart's lines at today's catalog prices, in one call: the cart service prices
+    them itself and leaves deleted products out."""
+    lines = saga.cart.priced_lines(user_id)
     if not lines:
         raise EmptyCart()
     return lines

@@ -71,7 +71,6 @@ class FakeShop:
             ("cart", "DELETE", re.compile(r"/internal/carts/(?P<user>[^/]+)"), self._clear_cart),
             ("cart", "POST", re.compile(r"/internal/carts/(?P<user>[^/]+)/take-out"),
              self._take_out),
-            ("catalog", "POST", re.compile(r"/internal/products/lookup"), self._lookup),
             ("catalog", "PUT", re.compile(r"/internal/reservations/(?P<order>[^/]+)"),
              self._reserve),
             ("catalog", "POST", re.compile(r"/internal/reservations/(?P<order>[^/]+)/release"),
@@ -117,9 +116,20 @@ class FakeShop:
 
     # -- cart ------------------------------------------------------------------------
     def _get_cart(self, _request: httpx.Request, path: dict[str, str]) -> httpx.Response:
+        """The cart priced at the catalog, deleted products left out; its own 503 when
+        the catalog cannot price it."""
+        if "catalog" in self.down:
+            return problem(503, "unavailable")
         lines = self.carts.get(path["user"], {})
-        return httpx.Response(200, json={"items": [{"product_id": p, "quantity": q}
-                                                   for p, q in lines.items()]})
+        items = sorted(({"product_id": p, "sku": self.products[p]["sku"],
+                         "name": self.products[p]["name"],
+                         "unit_price_cents": self.products[p]["price_cents"], "quantity": q,
+                         "line_total_cents": self.products[p]["price_cents"] * q}
+                        for p, q in lines.items() if p in self.products),
+                       key=lambda item: item["sku"])
+        return httpx.Response(200, json={
+            "items": items, "item_count": sum(item["quantity"] for item in items),
+            "total_cents": sum(item["line_total_cents"] for item in items)})
 
     def _clear_cart(self, _request: httpx.Request, path: dict[str, str]) -> httpx.Response:
         self.carts.pop(path["user"], None)
@@ -137,11 +147,6 @@ class FakeShop:
         return self._get_cart(request, path)
 
     # -- catalog ---------------------------------------------------------------------
-    def _lookup(self, request: httpx.Request, _path: dict[str, str]) -> httpx.Response:
-        wanted = json.loads(request.content)["ids"]
-        return httpx.Response(200, json={"items": [self.products[i] for i in wanted
-                                                   if i in self.products]})
-
     def _reserve(self, request: httpx.Request, path: dict[str, str]) -> httpx.Response:
         order_id = path["order"]
         existing = self.reservations.get(order_id)

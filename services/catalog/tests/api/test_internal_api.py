@@ -21,11 +21,11 @@ async def test_internal_routes_need_the_internal_token(client: httpx.AsyncClient
         assert lookup.status_code == 401
 
 
-async def test_the_gateway_may_look_products_up_but_not_touch_stock(
-        client: httpx.AsyncClient, from_gateway: dict[str, str],
+async def test_the_cart_may_look_products_up_but_not_touch_stock(
+        client: httpx.AsyncClient, from_cart: dict[str, str],
         create_product: ProductFactory) -> None:
     product = create_product(stock=5)
-    lookup = await client.post("/internal/products/lookup", headers=from_gateway,
+    lookup = await client.post("/internal/products/lookup", headers=from_cart,
                                json={"ids": [product.id]})
     assert [item["id"] for item in lookup.json()["items"]] == [product.id]
     body = {"lines": [{"product_id": product.id, "quantity": 2}]}
@@ -33,19 +33,27 @@ async def test_the_gateway_may_look_products_up_but_not_touch_stock(
                          ("POST", "/internal/reservations/order-g/release"),
                          ("POST", "/internal/reservations/order-g/commit"),
                          ("GET", "/internal/reservations/order-g")):
-        response = await client.request(method, path, headers=from_gateway,
+        response = await client.request(method, path, headers=from_cart,
                                         json=body if method == "PUT" else None)
         assert response.status_code == 401, path
     assert (await client.get(f"/api/products/{product.id}")).json()["stock"] == 5
 
 
 async def test_a_lookup_returns_the_products_that_exist(
-        client: httpx.AsyncClient, internal: dict[str, str],
+        client: httpx.AsyncClient, from_cart: dict[str, str],
         create_product: ProductFactory) -> None:
     product = create_product()
-    response = await client.post("/internal/products/lookup", headers=internal,
+    response = await client.post("/internal/products/lookup", headers=from_cart,
                                  json={"ids": ["bogus", product.id]})
     assert [item["id"] for item in response.json()["items"]] == [product.id]
+
+
+async def test_orders_no_longer_looks_products_up(
+        client: httpx.AsyncClient, internal: dict[str, str]) -> None:
+    """Orders takes the cart's priced lines; the lookup is the cart's alone."""
+    response = await client.post("/internal/products/lookup", headers=internal,
+                                 json={"ids": []})
+    assert response.status_code == 401
 
 
 async def test_a_reservation_is_taken_committed_and_read_back(

@@ -101,11 +101,21 @@ def test_a_checkout_with_cart_or_catalog_down_is_unavailable_and_records_nothing
     assert stored_orders(saga.db, user_id) == [] and fake.charges == {}
 
 
-def test_a_catalog_answering_500_is_unavailable_not_a_crash(
+def test_a_cart_answering_500_is_unavailable_not_a_crash(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
-    fake.broken.add("POST /internal/products/lookup")
+    fake.broken.add("GET /internal/carts/")
     with pytest.raises(Unavailable):
         checkout(saga=saga, user_id=user_id, request=request())
+    assert stored_orders(saga.db, user_id) == [] and fake.charges == {}
+
+
+def test_the_cart_is_priced_in_one_call_to_the_cart_service(
+        saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
+    """The cart service answers the priced lines; orders asks the catalog only for stock."""
+    order = checkout(saga=saga, user_id=user_id, request=request())
+    assert fake.calls[:2] == [f"GET /internal/carts/{user_id}",
+                              f"PUT /internal/reservations/{order.id}"]
+    assert [call for call in fake.calls if call.startswith("POST /internal/products")] == []
 
 
 def test_payments_down_leaves_the_order_pending_with_its_stock_reserved(
