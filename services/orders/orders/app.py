@@ -28,7 +28,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from orders import domain
 from orders.api import EXTENSION, Deps, Verifier, bp
-from orders.clients import CartClient, CatalogClient, NotRefundable, PaymentsClient
+from orders.clients import (
+    CartClient,
+    CartServiceClient,
+    CatalogClient,
+    NotRefundable,
+    PaymentsClient,
+)
 from orders.config import Settings
 from orders.db import Database
 from orders.saga import Saga
@@ -69,12 +75,11 @@ ERRORS: ErrorTable = {
 def make_saga(settings: Settings, db: Database,
               transport: httpx.BaseTransport | None = None) -> Saga:
     """The saga's downstream clients, one pooled client per service."""
-    def client(name: str, url: str) -> ServiceClient:
-        return ServiceClient(name, url, timeout=settings.upstream_timeout_seconds,
-                             internal_token=settings.token_for(name),
-                             transport=transport)
+    def client(name: str, url: str, kind: type[ServiceClient] = ServiceClient) -> ServiceClient:
+        return kind(name, url, timeout=settings.upstream_timeout_seconds,
+                    internal_token=settings.token_for(name), transport=transport)
 
-    return Saga(db=db, cart=CartClient(client("cart", settings.cart_url)),
+    return Saga(db=db, cart=CartClient(client("cart", settings.cart_url, CartServiceClient)),
                 catalog=CatalogClient(client("catalog", settings.catalog_url)),
                 payments=PaymentsClient(client("payments", settings.payments_url)),
                 idempotency_ttl_seconds=settings.idempotency_ttl_seconds)

@@ -48,8 +48,9 @@ Handler = Callable[[httpx.Request, dict[str, str]], httpx.Response]
 
 
 def problem(status: int, slug: str, **extra: Any) -> httpx.Response:
-    return httpx.Response(status, json={"type": f"/problems/{slug}", "title": slug,
-                                        "status": status, "detail": slug, **extra})
+    return httpx.Response(status, content=json.dumps(
+        {"type": f"/problems/{slug}", "title": slug, "status": status, "detail": slug,
+         **extra}).encode(), headers={"content-type": "application/problem+json"})
 
 
 class FakeShop:

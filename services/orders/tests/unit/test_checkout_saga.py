@@ -109,6 +109,17 @@ def test_a_cart_answering_500_is_unavailable_not_a_crash(
     assert stored_orders(saga.db, user_id) == [] and fake.charges == {}
 
 
+def test_a_cart_that_cannot_price_itself_is_asked_once_not_retried(
+        saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
+    """Its own 503 (the catalog is down behind it) is final: a retry would only ask the
+    catalog again."""
+    fake.down.add("catalog")
+    with pytest.raises(Unavailable):
+        checkout(saga=saga, user_id=user_id, request=request())
+    assert fake.calls.count(f"GET /internal/carts/{user_id}") == 1
+    assert saga.cart.http.breaker.state == "closed"
+
+
 def test_the_cart_is_priced_in_one_call_to_the_cart_service(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
     """The cart service answers the priced lines; orders asks the catalog only for stock."""
