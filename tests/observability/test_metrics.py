@@ -139,7 +139,10 @@ def test_a_restarted_service_counts_afresh_and_the_breakers_it_tripped_are_count
                      route="/api/products/{product_id}") == 0
 
         def breaker_closed_again() -> bool:
-            answer = httpx.get(f"{stack.url('gateway')}/api/products/{product}", timeout=10)
+            # Past the edge's product cache (a query string), so that whichever gateway
+            # worker holds the open breaker gets a request to probe with.
+            answer = httpx.get(f"{stack.url('gateway')}/api/products/{product}",
+                               params={"fresh": "1"}, timeout=10)
             return answer.status_code == 200 and value(
                 scrape(stack, "gateway"), "circuit_breaker_transitions_total",
                 state="closed") >= 1

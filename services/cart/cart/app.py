@@ -55,7 +55,7 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
         redis = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
         watch_redis_pool(redis, "redis")  # the pool's gauges (chassis.pool_metrics)
         catalog = ProductCatalog(AsyncServiceClient(
-            "catalog", settings.catalog_url, timeout=settings.upstream_timeout_seconds,
+            "catalog", settings.catalog_url, timeout=settings.catalog_timeout_seconds,
             internal_token=settings.token_for("catalog"), transport=catalog_transport))
         db = Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
         app.state.deps = Deps(settings=settings, db=db, catalog=catalog, verifier=verifier)

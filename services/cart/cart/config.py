@@ -31,3 +31,10 @@ class Settings(InternalCallSettings):
     # carts); empty: no consumer.
     events_redis_url: str | None = "redis://127.0.0.1:6379/0"
 
+    @property
+    def catalog_timeout_seconds(self) -> float:
+        """The lookup's bound: half of UPSTREAM_TIMEOUT_SECONDS, which the cart's callers
+        (the gateway, orders) also wait for the cart. A catalog that hangs then costs the
+        cart a 503 answer its callers take as final, before their own timeout would make
+        them retry (each retry a lookup more at the struggling catalog)."""
+        return self.upstream_timeout_seconds / 2
