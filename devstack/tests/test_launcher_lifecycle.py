@@ -43,6 +43,13 @@ def _stat(pid: int) -> tuple[int, str] | None:
     return (int(ppid), state) if state != "Z" else None
 
 
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return "(gone)"
+
+
 def _descendants(root: int) -> set[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -107,7 +114,8 @@ def test_every_child_dies_with_the_launcher(tmp_path: Path, signum: signal.Signa
             if not alive and not taken:
                 break
             time.sleep(0.5)
-        assert not alive, f"still alive after the launcher's {signum.name}: {sorted(alive)}"
+        assert not alive, f"still alive after the launcher's {signum.name}: " + ", ".join(
+            f"{pid} {_command(pid)}" for pid in sorted(alive))
         assert not taken, f"ports still taken: {taken}"
     finally:
         for pid in children:
