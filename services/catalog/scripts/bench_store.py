@@ -26,6 +26,8 @@ from pathlib import Path
 
 import httpx
 
+from loadtest import procfs
+
 VENV = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[3]
 
@@ -40,30 +42,23 @@ P_MONGO, P_REDIS, P_CAT, P_RELAY = (free_port() for _ in range(4))
 TOK_O, TOK_G = "orders-token-bench-0123456789abcdef", "gateway-token-bench-0123456789abcdef"
 
 
-def ticks(pid):
-    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return int(f[11]) + int(f[12])
-
-
-def tree(pid):
-    out = [pid]
-    try:
-        kids = open(f"/proc/{pid}/task/{pid}/children").read().split()
-    except OSError:
-        return out
-    for k in kids:
-        out += tree(int(k))
-    return out
-
-
-def cpu(pid):
-    tot = 0
-    for p in tree(pid):
+def cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` and its live descendants (the project's /proc reader)."""
+    total = 0.0
+    for process in procfs.tree(pid):
         try:
-            tot += ticks(p)
+            total += procfs.cpu_seconds(process)
         except OSError:
-            pass
-    return tot / os.sysconf("SC_CLK_TCK")
+            pass  # it ended between the listing and the read
+    return total
+
+
+def record_profile(pid: int, out: str) -> subprocess.Popen[bytes]:
+    """py-spy (the virtualenv's) sampling ``pid`` for 20 s into ``out`` (raw stacks)."""
+    return subprocess.Popen(
+        [str(VENV / "py-spy"), "record", "--nonblocking", "-f", "raw", "-o", out,
+         "-p", str(pid), "-d", "20"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def start(work, verbose, src):
@@ -297,45 +292,9 @@ def run_once(a, src, label):
         spy = []
         if a.pyspy:
             for k in ("mongo", "relay"):
-                spy.append(
-                    subprocess.Popen(
-                        [
-                            str(VENV / "py-spy"),
-                            "record",
-                            "--nonblocking",
-                            "-f",
-                            "raw",
-                            "-o",
-                            f"{a.pyspy}-{label}-{k}.txt",
-                            "-p",
-                            str(procs[k].pid),
-                            "-d",
-                            "20",
-                        ],
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                    )
-                )
-            wk = tree(procs["catalog"].pid)[1]
-            spy.append(
-                subprocess.Popen(
-                    [
-                        str(VENV / "py-spy"),
-                        "record",
-                        "--nonblocking",
-                        "-f",
-                        "raw",
-                        "-o",
-                        f"{a.pyspy}-{label}-catalogworker.txt",
-                        "-p",
-                        str(wk),
-                        "-d",
-                        "20",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+                spy.append(record_profile(procs[k].pid, f"{a.pyspy}-{label}-{k}.txt"))
+            worker = procfs.tree(procs["catalog"].pid)[1]
+            spy.append(record_profile(worker, f"{a.pyspy}-{label}-catalogworker.txt"))
         (dur, cnt, bad), c = measure(procs, lambda: load(base, a.n, a.c, acts))
         out["mix"] = {"actions": a.n, "requests": cnt, "seconds": round(dur, 1),
                       "rps": round(cnt / dur), "bad": bad, "cpu": c}
