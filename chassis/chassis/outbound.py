@@ -30,7 +30,7 @@ from tenacity import (
 from chassis import trace_context
 from chassis.breaker import CircuitBreaker, CircuitOpen
 from chassis.outbound_metrics import AsyncMeteredTransport, MeteredTransport
-from chassis.problems import Unavailable
+from chassis.problems import PROBLEM_CONTENT_TYPE, Unavailable
 from chassis.request_context import REQUEST_ID_HEADER, current_request_id
 from chassis.settings import INTERNAL_TOKEN_HEADER
 
@@ -118,6 +118,20 @@ class _Base:
         if isinstance(exc, httpx.TimeoutException):
             return Unavailable(f"The {self.name} service did not answer in time.")
         return Unavailable(f"The {self.name} service is unavailable.")
+
+
+class OwnProblemsFinal:
+    """Mixed into a client (before it, ``class C(OwnProblemsFinal, ServiceClient)``) whose
+    downstream answers a 503 problem of its own when something behind it is down. That
+    service is up and its answer is final: relayed as it is, neither retried (each retry
+    would ask the struggling dependency again) nor counted against its breaker (one
+    route's missing dependency must not close the door on the service's other routes)."""
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        if response.status_code == 503 and response.headers.get(
+                "content-type", "").startswith(PROBLEM_CONTENT_TYPE):
+            return response
+        return super()._check(response)  # type: ignore[misc]
 
 
 class ServiceClient(_Base):

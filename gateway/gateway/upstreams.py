@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from chassis.outbound import AsyncServiceClient
-from chassis.problems import PROBLEM_CONTENT_TYPE, Unavailable
+from chassis.outbound import AsyncServiceClient, OwnProblemsFinal
+from chassis.problems import Unavailable
 
 from gateway.config import Settings
 
@@ -42,17 +42,11 @@ ATTEMPT_SHARE = 0.9
 JWKS = "jwks"
 
 
-class EdgeServiceClient(AsyncServiceClient):
+class EdgeServiceClient(OwnProblemsFinal, AsyncServiceClient):
     """A service that answers with its own 503 problem (a store or a service behind it is
-    down) is up: that answer is relayed as it is, neither retried nor counted against the
-    service's breaker, so that one route's missing dependency (the cart, for a checkout)
-    does not close the gateway's door on the service's other routes (the order list)."""
-
-    def _check(self, response: httpx.Response) -> httpx.Response:
-        if response.status_code == 503 and response.headers.get(
-                "content-type", "").startswith(PROBLEM_CONTENT_TYPE):
-            return response
-        return super()._check(response)
+    down) is up: the edge relays that answer (:class:`chassis.outbound.OwnProblemsFinal`),
+    so that one route's missing dependency (the cart, for a checkout) does not close the
+    gateway's door on the service's other routes (the order list)."""
 
 
 CHECKOUT_ROUTE = "POST /api/orders"
