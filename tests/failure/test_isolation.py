@@ -208,7 +208,7 @@ def test_with_the_catalogs_database_down_only_what_needs_the_catalog_fails_and_i
 
 def test_checkouts_timing_out_behind_a_hanging_catalog_database_do_not_cut_off_the_orders_routes(
         stack: Any, world: World, api: httpx.Client, request_timed: Any,
-        expect_unavailable: Any, assert_working: Any) -> None:
+        expect_unavailable: Any, assert_working: Any, assert_recovers: Any) -> None:
     """The slow twin of the cart outage above: the catalog waits for its database until its
     own timeout, so each checkout outlasts the gateway's patience with the orders service;
     that is no reason for the gateway to stop calling orders for the routes that need only it."""
@@ -219,6 +219,8 @@ def test_checkouts_timing_out_behind_a_hanging_catalog_database_do_not_cut_off_t
                                               headers=world.customer.headers))
         assert_working(login(world), world.route("GET", "/api/orders"),
                        world.route("GET", "/api/orders/{order}"))
+    # The cart's breaker to the catalog opened on the lookups that timed out; it closes.
+    assert_recovers(world.route("GET", "/api/cart"))
 
 
 def test_with_the_orders_service_down_only_the_orders_routes_fail_and_they_come_back(
