@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
-from chassis.fastapi_support import install
+from chassis.fastapi_support import NATIVE_TELEMETRY_OFF, install
 from chassis.health import AsyncCheck
 from chassis.logs import configure_logging
 from chassis.outbound import UnsendableRequest
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *,
             await deps_now.aclose()
 
     app = FastAPI(title="shopstack gateway", lifespan=lifespan, openapi_url=None,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, telemetry=NATIVE_TELEMETRY_OFF)
     app.router.redirect_slashes = False
     app.add_middleware(RateLimitMiddleware)
     install(app, served_by="gateway", error_table=ERRORS, readiness=readiness(app),

@@ -33,13 +33,20 @@ class Deps:
     verifier: TokenVerifier | JwksVerifier
 
 
-def deps(request: Request) -> Deps:
+async def deps(request: Request) -> Deps:
+    """Async like every dependency here: FastAPI runs a plain ``def`` one in its thread
+    pool, a hand-off per request."""
     found: Deps = request.app.state.deps
     return found
 
 
-def caller_id(
-    claims: Annotated[Claims, Depends(bearer_claims(lambda request: deps(request).verifier))],
+def _verifier(request: Request) -> TokenVerifier:
+    verifier: TokenVerifier = request.app.state.deps.verifier
+    return verifier
+
+
+async def caller_id(
+    claims: Annotated[Claims, Depends(bearer_claims(_verifier))],
 ) -> str:
     return claims.subject
 

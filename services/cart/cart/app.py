@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
-from chassis.fastapi_support import install
+from chassis.fastapi_support import NATIVE_TELEMETRY_OFF, install
 from chassis.jwks import JwksVerifier
 from chassis.logs import configure_logging
 from chassis.outbound import AsyncServiceClient
@@ -97,7 +97,8 @@ def create_app(settings: Settings | None = None, *,
     verifier = verifier or JwksVerifier(
         settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     app = FastAPI(title="cart", lifespan=_lifespan(settings, verifier, catalog_transport),
-                  openapi_url=None, docs_url=None, redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None,
+                  telemetry=NATIVE_TELEMETRY_OFF)
 
     async def redis() -> None:
         await app.state.deps.db.redis.ping()

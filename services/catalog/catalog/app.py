@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import asdict
 
-from chassis.fastapi_support import install
+from chassis.fastapi_support import NATIVE_TELEMETRY_OFF, install
 from chassis.jwks import JwksVerifier
 from chassis.logs import configure_logging
 from chassis.problems import Conflict, ErrorTable, NotFound, OutOfStockProblem, Unavailable
@@ -74,7 +74,8 @@ def create_app(settings: Settings | None = None, *,
     verifier = verifier or JwksVerifier(
         settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     app = FastAPI(title="catalog", lifespan=_lifespan(settings, verifier),
-                  openapi_url=None, docs_url=None, redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None,
+                  telemetry=NATIVE_TELEMETRY_OFF)
 
     async def mongodb() -> None:
         await run_in_threadpool(app.state.deps.db.command, "ping")

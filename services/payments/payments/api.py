@@ -26,7 +26,9 @@ class Deps:
     db: Database
 
 
-def deps(request: Request) -> Deps:
+async def deps(request: Request) -> Deps:
+    """Async like every dependency here: FastAPI runs a plain ``def`` one in its thread
+    pool, a hand-off per request."""
     found: Deps = request.app.state.deps
     return found
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from chassis.fastapi_support import install
+from chassis.fastapi_support import NATIVE_TELEMETRY_OFF, install
 from chassis.logs import configure_logging
 from chassis.problems import Conflict, ErrorTable, NotFound, Unavailable, ValidationFailed
 from chassis.sql import schema_is_current
@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging("payments", settings.log_level)
     db = Database.from_url(settings.sqlalchemy_url)
     app = FastAPI(title="payments", lifespan=_lifespan(db),
-                  openapi_url=None, docs_url=None, redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None,
+                  telemetry=NATIVE_TELEMETRY_OFF)
     app.state.deps = Deps(settings=settings, db=db)
     schema_check = schema_is_current(db.engine, MIGRATIONS)
 
