@@ -28,9 +28,11 @@ from devstack.stacks import Stack, StackSettings
 
 from loadtest import gateway_overhead, gateway_throughput, order_streams
 
-BENCH_PORTS = {"users": 38101, "catalog": 38102, "cart": 38103, "orders": 38104,
-               "payments": 38105}
-GATEWAY_PORT = 38080
+# Below the kernel's ephemeral range (32768 and up), where an outgoing connection could
+# hold one of them when the bench starts.
+BENCH_PORTS = {"users": 29101, "catalog": 29102, "cart": 29103, "orders": 29104,
+               "payments": 29105}
+GATEWAY_PORT = 29080
 # A query string the catalog ignores: the gateway caches only reads without one.
 BYPASS = "proxied=1"
 
@@ -41,7 +43,7 @@ def bench_stack() -> Iterator[tuple[StackSettings, str, Stack]]:
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as tmp:
         settings = StackSettings(
             data_dir=Path(tmp), web_concurrency=1, gateway_port=GATEWAY_PORT,
-            service_ports=BENCH_PORTS, mongodb_port=37017, redis_port=36380,
+            service_ports=BENCH_PORTS, mongodb_port=29017, redis_port=29380,
             extra_env={"RATE_LIMIT_PER_MINUTE": "0", "LOG_LEVEL": "WARNING"})
         with open(Path(tmp) / "processes.log", "a", buffering=1) as sink:
             stack = Stack("bench", store_specs(settings),
