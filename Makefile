@@ -100,6 +100,11 @@ bench-streams: install ## p50/p95 of product reads through the gateway with 0 an
 bench-tracing: install ## Both shops with traces exported and not: throughput, p50, p99 of a read and a checkout
 	$(BIN)/python -m loadtest bench-tracing
 
+.PHONY: profile-saturation
+profile-saturation: install ## Both shops saturated: CPU per process and requests per hop (USERS=8 DURATION=20 MIX= PROFILE_DIR=dir: py-spy)
+	USERS="$(USERS)" DURATION="$(DURATION)" MIX="$(MIX)" STORES="$(STORES)" PROFILE_DIR="$(PROFILE_DIR)" \
+		$(BIN)/python -m loadtest saturation
+
 .PHONY: lint
 lint: install ## ruff over the whole tree
 	$(BIN)/ruff check .

@@ -69,6 +69,7 @@ class _Base:
         self._breaker_settings = {"failure_threshold": breaker_failures,
                                   "reset_seconds": breaker_reset_seconds}
         self._breakers: dict[str | None, CircuitBreaker] = {}
+        self._policies: dict[str, dict[str, Any]] = {}
         self.breaker = self.breaker_for(None)
 
     def breaker_for(self, key: str | None) -> CircuitBreaker:
@@ -92,13 +93,19 @@ class _Base:
         return headers
 
     def _retry_policy(self, method: str) -> dict[str, Any]:
-        attempts = self.retries + 1 if method.upper() in IDEMPOTENT_METHODS else 1
-        return {
-            "stop": stop_after_attempt(attempts),
-            "wait": wait_random_exponential(multiplier=0.05, max=0.5),
-            "retry": retry_if_exception_type((httpx.TransportError, _RetryableResponse)),
-            "reraise": True,
-        }
+        """Made once per method (tenacity's stop, wait and retry objects hold no state of a
+        call), not on every call."""
+        method = method.upper()
+        policy = self._policies.get(method)
+        if policy is None:
+            attempts = self.retries + 1 if method in IDEMPOTENT_METHODS else 1
+            policy = self._policies.setdefault(method, {
+                "stop": stop_after_attempt(attempts),
+                "wait": wait_random_exponential(multiplier=0.05, max=0.5),
+                "retry": retry_if_exception_type((httpx.TransportError, _RetryableResponse)),
+                "reraise": True,
+            })
+        return policy
 
     def _check(self, response: httpx.Response) -> httpx.Response:
         if response.status_code in RETRYABLE_STATUSES:

@@ -4,6 +4,8 @@ GATEWAY_URL, REPORTS_DIR; see docs/comparison.md).
 `python -m loadtest bench-gateway`: the gateway's added latency (`make bench-gateway`).
 `python -m loadtest bench-streams`: what open order-event streams cost (`make bench-streams`).
 `python -m loadtest bench-tracing`: exporting traces on vs off, both shops (`make bench-tracing`).
+`python -m loadtest saturation`: both shops saturated, CPU per process and requests per hop
+(`make profile-saturation`; USERS, DURATION, MIX, STORES, PROFILE_DIR).
 `python -m loadtest run URL [--mix M] [--users N | --rate R] [--seconds S]`: the shopper
 mix against any shop, printing its figures.
 """
@@ -40,6 +42,7 @@ def main() -> int:
     commands.add_parser("bench-gateway", help="the latency the gateway adds to one read")
     commands.add_parser("bench-streams", help="what 200 open order-event streams cost reads")
     commands.add_parser("bench-tracing", help="both shops with traces exported and not")
+    commands.add_parser("saturation", help="both shops saturated: CPU per process and hop")
     run = commands.add_parser("run", help="the shopper mix against one shop")
     run.add_argument("url")
     run.add_argument("--mix", default="default")
@@ -59,6 +62,10 @@ def main() -> int:
         from loadtest.bench_gateway import bench_streams
 
         return bench_streams()
+    if args.command == "saturation":
+        from loadtest.saturation import main as saturation_main
+
+        return saturation_main()
     if args.command == "bench-tracing":
         from loadtest.tracing_overhead import main as tracing_main
 

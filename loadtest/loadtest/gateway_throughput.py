@@ -50,7 +50,7 @@ def _workers(root: int) -> list[int]:
     return children or [root]
 
 
-def _py_spy() -> str:
+def py_spy() -> str:
     """The virtualenv's py-spy (requirements-dev.txt), else the PATH's."""
     beside = Path(sys.executable).parent / "py-spy"
     return str(beside) if beside.exists() else "py-spy"
@@ -58,7 +58,7 @@ def _py_spy() -> str:
 
 def _profile(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [_py_spy(), "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))),
+        [py_spy(), "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))),
          "--rate", "200", "--format", "raw", "--output", str(out), "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
