@@ -7,6 +7,7 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_address,
     child_exit,
+    freeze_before_fork,
     trust_the_proxy_on_the_socket,
     when_ready,
 )
@@ -20,6 +21,10 @@ forwarded_allow_ips = _settings.forwarded_allow_ips
 # On a Unix socket (BIND_SOCKET) the client's address comes from the proxy beside the app.
 post_worker_init = trust_the_proxy_on_the_socket
 worker_class = problem_worker(served_by="gateway")
+# Loaded once in the master, its workers forked from it: they share its code and start-up
+# objects (the lifespan still opens every client in each worker).
+preload_app = True
+pre_fork = freeze_before_fork
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

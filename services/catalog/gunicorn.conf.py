@@ -11,6 +11,7 @@ from chassis.gunicorn_settings import (
     CONTROL_SOCKET_DISABLE,
     bind_address,
     child_exit,
+    freeze_before_fork,
     when_ready,
 )
 from chassis.uvicorn_worker import problem_worker
@@ -20,6 +21,10 @@ bind = bind_address(_settings)
 workers = _settings.web_concurrency
 forwarded_allow_ips = _settings.forwarded_allow_ips
 worker_class = problem_worker(served_by="catalog")
+# Loaded once in the master, its workers forked from it: they share its code and start-up
+# objects (the lifespan still opens every client in each worker).
+preload_app = True
+pre_fork = freeze_before_fork
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
