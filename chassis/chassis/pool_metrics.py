@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 from typing import TYPE_CHECKING, Any
 
 from chassis.metrics import POOL_CONNECTIONS, POOL_MAX
@@ -33,7 +34,12 @@ def watch_sql_pool(engine: Engine, pool: str | None = None) -> None:
     opened.inc(0)
     in_use.inc(0)
     if isinstance(engine.pool, QueuePool):
-        POOL_MAX.labels(pool).inc(engine.pool.size() + max(engine.pool._max_overflow, 0))
+        ceiling = POOL_MAX.labels(pool)
+        most = engine.pool.size() + max(engine.pool._max_overflow, 0)
+        ceiling.inc(most)
+        # An engine made in a preloading gunicorn master (its samples are cleared when
+        # it is ready) is each forked worker's own pool: each counts its ceiling again.
+        os.register_at_fork(after_in_child=lambda: ceiling.inc(most))
     event.listen(engine, "connect", lambda *_: opened.inc())
     event.listen(engine, "close", lambda *_: opened.dec())
     event.listen(engine, "close_detached", lambda *_: opened.dec())
