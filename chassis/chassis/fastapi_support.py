@@ -252,3 +252,14 @@ def threadpool_dependencies(app: FastAPI) -> list[str]:
 
     routes(app.router.routes)
     return sorted(found)
+
+
+def request_overheads(app: FastAPI) -> list[str]:
+    """What ``app`` would pay on every request for nothing, for its tests to refuse:
+    dependencies handed to the thread pool (:func:`threadpool_dependencies`), and
+    FastAPI's own telemetry turned on beside the chassis's (``NATIVE_TELEMETRY_OFF``
+    not passed; FastAPI offers no public way to ask, hence its private attribute)."""
+    found = [f"thread pool: {name}" for name in threadpool_dependencies(app)]
+    if app._native_telemetry.enabled():
+        found.append("FastAPI's native telemetry is on")
+    return found
