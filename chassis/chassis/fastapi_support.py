@@ -185,12 +185,13 @@ def query(model: type[ModelT]) -> Callable[[Request], Awaitable[ModelT]]:
     return dependency
 
 
-def bearer_claims(verifier_of: Callable[[Request], TokenVerifier]
-                  ) -> Callable[[Request], Awaitable[Claims]]:
-    """A dependency: the verified claims of the request's bearer token (a signature check
-    of well under a millisecond, done on the event loop)."""
+def bearer_claims() -> Callable[[Request], Awaitable[Claims]]:
+    """A dependency: the verified claims of the request's bearer token, checked by the
+    app's own verifier (``state.deps.verifier``; a signature check of well under a
+    millisecond, done on the event loop)."""
     async def dependency(request: Request) -> Claims:
-        return verifier_of(request).verify(bearer_token(request.headers.get("authorization")))
+        verifier: TokenVerifier = request.app.state.deps.verifier
+        return verifier.verify(bearer_token(request.headers.get("authorization")))
     return dependency
 
 
@@ -221,7 +222,7 @@ def json_ok(body: Any, status: int = 200, headers: Mapping[str, str] | None = No
                     headers=dict(headers or {}))
 
 
-def threadpool_dependencies(app: FastAPI) -> list[str]:
+def _threadpool_dependencies(app: FastAPI) -> list[str]:
     """The dependencies of ``app``'s routes that FastAPI runs in its thread pool: every
     plain ``def`` one. Each costs a hand-off to a worker thread and back on every request
     that uses it, so the chassis and the services write theirs as ``async def`` (a route's
@@ -256,10 +257,10 @@ def threadpool_dependencies(app: FastAPI) -> list[str]:
 
 def request_overheads(app: FastAPI) -> list[str]:
     """What ``app`` would pay on every request for nothing, for its tests to refuse:
-    dependencies handed to the thread pool (:func:`threadpool_dependencies`), and
+    dependencies handed to the thread pool , and
     FastAPI's own telemetry turned on beside the chassis's (``NATIVE_TELEMETRY_OFF``
     not passed; FastAPI offers no public way to ask, hence its private attribute)."""
-    found = [f"thread pool: {name}" for name in threadpool_dependencies(app)]
+    found = [f"thread pool: {name}" for name in _threadpool_dependencies(app)]
     if app._native_telemetry.enabled():
         found.append("FastAPI's native telemetry is on")
     return found

@@ -28,11 +28,8 @@ from loadtest import fixture, generator, procfs
 from loadtest.gateway_throughput import py_spy, top_table
 from loadtest.sampler import Component
 from loadtest.shops import (
-    GATEWAY_PORT,
     MICROSERVICES,
     MONOLITH,
-    MONOLITH_PORT,
-    SERVICE_PORTS,
     Cores,
     LocalSettings,
     Shop,
@@ -44,12 +41,6 @@ STORE_COMPONENTS = ("postgres", "postgres (monolith)", "mongodb", "redis")
 COUNTERS = re.compile(r'^(http_requests_total|http_client_request_duration_seconds_count)'
                       r'\{(?P<labels>.*)\} (?P<value>[0-9.e+]+)$')
 LABEL = re.compile(r'(\w+)="([^"]*)"')
-
-
-def _metrics_ports(side: str) -> dict[str, int]:
-    if side == MONOLITH:
-        return {MONOLITH: MONOLITH_PORT}
-    return {"gateway": GATEWAY_PORT, **SERVICE_PORTS}
 
 
 def counts_of(app: str, exposition: str) -> Counter[tuple[str, str, str]]:
@@ -70,10 +61,10 @@ def counts_of(app: str, exposition: str) -> Counter[tuple[str, str, str]]:
     return counts
 
 
-def scrape(side: str) -> Counter[tuple[str, str, str]]:
-    """Every app of ``side``'s counts now (:func:`counts_of`)."""
+def scrape(shop: Shop) -> Counter[tuple[str, str, str]]:
+    """Every app of ``shop``'s counts now (:func:`counts_of`)."""
     counts: Counter[tuple[str, str, str]] = Counter()
-    for app, port in _metrics_ports(side).items():
+    for app, port in shop.process_ports.items():
         counts += counts_of(app, httpx.get(f"http://127.0.0.1:{port}/metrics",
                                            timeout=5.0).text)
     return counts
@@ -117,14 +108,14 @@ def measure(shop: Shop, workdir: Path, cores: Cores, *, users: int, seconds: flo
     window = max(1.0, seconds - 5.0)
     profilers = (_profilers(shop.components, window, cores.generator, profile_dir)
                  if profile_dir is not None else [])
-    counts_before = scrape(shop.side)
+    counts_before = scrape(shop)
     cpu_before = {c.name: sum(procfs.read_cpu(c.pids()).values()) for c in shop.components}
     started = time.monotonic()
     time.sleep(window)
     elapsed = time.monotonic() - started
     cpu = {c.name: sum(procfs.read_cpu(c.pids()).values()) - cpu_before[c.name]
            for c in shop.components}
-    counts = scrape(shop.side)
+    counts = scrape(shop)
     summary = generator.summarise(run.wait())
     run.stop()
     for profiler in profilers:

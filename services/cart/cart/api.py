@@ -40,13 +40,8 @@ async def deps(request: Request) -> Deps:
     return found
 
 
-def _verifier(request: Request) -> TokenVerifier:
-    verifier: TokenVerifier = request.app.state.deps.verifier
-    return verifier
-
-
 async def caller_id(
-    claims: Annotated[Claims, Depends(bearer_claims(_verifier))],
+    claims: Annotated[Claims, Depends(bearer_claims())],
 ) -> str:
     return claims.subject
 

@@ -56,13 +56,8 @@ async def deps(request: Request) -> Deps:
     return found
 
 
-def _verifier(request: Request) -> TokenVerifier:
-    verifier: TokenVerifier = request.app.state.deps.verifier
-    return verifier
-
-
 async def admin_claims(
-    claims: Annotated[Claims, Depends(bearer_claims(_verifier))],
+    claims: Annotated[Claims, Depends(bearer_claims())],
 ) -> Claims:
     return require_admin(claims)
 

@@ -14,13 +14,13 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import httpx
+from loadtest.gateway_throughput import py_spy
 from loadtest.shops import (
     MICROSERVICES,
     MONOLITH,
@@ -78,19 +78,13 @@ class Shopper:
         return elapsed
 
 
-def _py_spy() -> str:
-    """The virtualenv's py-spy (requirements-dev.txt), else the PATH's."""
-    beside = Path(sys.executable).parent / "py-spy"
-    return str(beside) if beside.exists() else "py-spy"
-
-
 def _profilers(shop: Shop, out: Path) -> list[subprocess.Popen[bytes]]:
     out.mkdir(parents=True, exist_ok=True)
     started = []
     for name in PROFILED:
         for pid in procfs.tree(shop.process(name).pid or 0):
             started.append(subprocess.Popen(
-                [_py_spy(), "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+                [py_spy(), "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
                  "--nonblocking", "-o", str(out / f"{name}-{pid}.txt")],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     time.sleep(1.0)
