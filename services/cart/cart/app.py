@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import httpx
 from chassis.fastapi_support import NATIVE_TELEMETRY_OFF, install
@@ -27,6 +28,7 @@ from cart.catalog import ProductCatalog
 from cart.config import Settings
 from cart.db import Database, connect
 from cart.domain import InvalidQuantity, ProductNotFound
+from cart.product_copies import ProductCopies, VersionReader
 from cart.repository import CartBusy
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,8 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
         watch_redis_pool(redis, "redis")  # the pool's gauges (chassis.pool_metrics)
         catalog = ProductCatalog(AsyncServiceClient(
             "catalog", settings.catalog_url, timeout=settings.catalog_timeout_seconds,
-            internal_token=settings.token_for("catalog"), transport=catalog_transport))
+            internal_token=settings.token_for("catalog"), transport=catalog_transport),
+            **_product_copies(settings))
         db = Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
         app.state.deps = Deps(settings=settings, db=db, catalog=catalog, verifier=verifier)
         try:
@@ -66,6 +69,17 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
             await catalog.aclose()
             await redis.aclose()
     return lifespan
+
+
+def _product_copies(settings: Settings) -> dict[str, Any]:
+    """The reader of the catalog's products version and the copies it validates; none
+    without a broker or with CATALOG_COPY_SECONDS=0."""
+    if not settings.events_redis_url or settings.catalog_copy_seconds <= 0:
+        return {}
+    broker = connect(settings.events_redis_url, timeout_seconds=settings.version_timeout_seconds)
+    return {"versions": VersionReader(broker),
+            "copies": ProductCopies(ttl_seconds=settings.catalog_copy_seconds,
+                                    max_entries=settings.catalog_copy_entries)}
 
 
 @asynccontextmanager

@@ -1,5 +1,7 @@
 """Today's products, asked of the catalog in one lookup: the cart prices its lines with
-them and refuses a product the catalog does not have (404), whoever calls it."""
+them and refuses a product the catalog does not have (404), whoever calls it. With a
+reader of the catalog's products version, products seen since the last change come from
+the cart's copies instead (:mod:`cart.product_copies`)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from chassis.outbound import AsyncServiceClient
 from chassis.problems import Unavailable
 
 from cart.domain import Product
+from cart.product_copies import ProductCopies, VersionReader
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +22,27 @@ LOOKUP_MAX_IDS = 1000
 
 
 class ProductCatalog:
-    def __init__(self, http: AsyncServiceClient) -> None:
+    def __init__(self, http: AsyncServiceClient, *, versions: VersionReader | None = None,
+                 copies: ProductCopies | None = None) -> None:
         self.http = http
+        self.versions = versions
+        self.copies = copies if versions is not None else None
 
     async def lookup(self, product_ids: Iterable[str]) -> dict[str, Product]:
         """The products the catalog has among ``product_ids``, by id (the others are
         absent: deleted, or never were); :class:`Unavailable` when it cannot say."""
-        wanted = sorted(set(product_ids))
-        found: dict[str, Product] = {}
-        for start in range(0, len(wanted), LOOKUP_MAX_IDS):
-            found.update(await self._lookup(wanted[start:start + LOOKUP_MAX_IDS]))
-        return found
+        wanted = set(product_ids)
+        if not wanted:
+            return {}
+        version = await self.versions.read() if self.versions is not None else None
+        found = self.copies.current(version, wanted) if self.copies is not None else {}
+        missing = sorted(wanted - found.keys())
+        fetched: dict[str, Product] = {}
+        for start in range(0, len(missing), LOOKUP_MAX_IDS):
+            fetched.update(await self._lookup(missing[start:start + LOOKUP_MAX_IDS]))
+        if self.copies is not None:
+            self.copies.keep(version, fetched)
+        return found | fetched
 
     async def _lookup(self, product_ids: list[str]) -> dict[str, Product]:
         response = await self.http.request("POST", LOOKUP_PATH, json={"ids": product_ids})
@@ -43,3 +56,5 @@ class ProductCatalog:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        if self.versions is not None:
+            await self.versions.aclose()

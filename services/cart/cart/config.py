@@ -27,8 +27,12 @@ class Settings(InternalCallSettings):
     # Prices every cart it answers, and refuses a product it does not have.
     catalog_url: str = "http://127.0.0.1:8102"
     upstream_timeout_seconds: float = 2.0
+    # How long the cart keeps a product it looked up while the catalog's products version
+    # (in the event broker, below) stays the same; 0: every request asks the catalog.
+    catalog_copy_seconds: float = Field(default=60.0, ge=0)
+    catalog_copy_entries: int = Field(default=10_000, ge=1)
     # The event broker whose catalog.events the workers consume (deleted products leave
-    # carts); empty: no consumer.
+    # carts) and whose products version says which copies are current; empty: neither.
     events_redis_url: str | None = "redis://127.0.0.1:6379/0"
 
     @property
@@ -38,3 +42,9 @@ class Settings(InternalCallSettings):
         cart a 503 answer its callers take as final, before their own timeout would make
         them retry (each retry a lookup more at the struggling catalog)."""
         return self.upstream_timeout_seconds / 2
+
+    @property
+    def version_timeout_seconds(self) -> float:
+        """How long a lookup waits for the products version: a slow broker costs a copy,
+        not a cart answer (a quarter of the lookup's own bound)."""
+        return self.catalog_timeout_seconds / 4

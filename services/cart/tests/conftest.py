@@ -1,4 +1,5 @@
-"""Fixtures for the cart's tests: Redis database 11 (keys cleaned up), tokens, the app.
+"""Fixtures for the cart's tests: Redis database 11 (keys cleaned up), a private
+``redis-server`` as the event broker where a test asks for one, tokens, the app.
 
 Every user id a test uses starts with ``cart-test-`` so that the clean-up
 deletes only what the tests made.
@@ -7,8 +8,12 @@ deletes only what the tests made.
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +26,7 @@ from chassis.settings import MICROSERVICES_TOKEN_AUDIENCE, MICROSERVICES_TOKEN_I
 from chassis.tokens import TokenIssuer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from redis import Redis as SyncRedis
 from redis.asyncio import Redis
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -29,6 +35,30 @@ ORDERS_TOKEN = "test-orders-token"
 # What the cart presents to the catalog's lookup.
 CATALOG_TOKEN = "test-cart-catalog-token"
 TEST_USER_PREFIX = "cart-test-"
+
+
+@pytest.fixture
+def broker_url(tmp_path: Path) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with SyncRedis.from_url(url, socket_timeout=0.5) as client:
+                client.ping()
+            break
+        except Exception:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield url
+    server.kill()
+    server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from catalog.schemas import (
     ReservationRequest,
     ReservationStatusOut,
 )
+from catalog.versions import ProductsVersion
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Deps:
     settings: Settings
     db: Database
     verifier: TokenVerifier | JwksVerifier
+    products_version: ProductsVersion
 
 
 async def deps(request: Request) -> Deps:
@@ -104,13 +106,14 @@ def create_product(_: Admin, deps: AppDeps,
 @public.patch("/api/products/{product_id}")
 def update_product(_: Admin, deps: AppDeps, product_id: str,
                    body: Annotated[ProductUpdate, Depends(json_body(ProductUpdate))]) -> Response:
-    product = service.update(db=deps.db, product_id=product_id, changes=body.changes())
+    product = service.update(db=deps.db, product_id=product_id, changes=body.changes(),
+                             version=deps.products_version)
     return json_ok(ProductOut.from_domain(product).model_dump())
 
 
 @public.delete("/api/products/{product_id}", status_code=204)
 def delete_product(_: Admin, deps: AppDeps, product_id: str) -> Response:
-    service.delete(db=deps.db, product_id=product_id)
+    service.delete(db=deps.db, product_id=product_id, version=deps.products_version)
     return Response(status_code=204)
 
 

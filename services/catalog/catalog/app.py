@@ -28,6 +28,7 @@ from catalog.domain import (
     ReservationConflict,
     ReservationNotFound,
 )
+from catalog.versions import ProductsVersion
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,13 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Made here, in each worker, not at import: a client must not cross a fork.
         client = connect(settings.mongodb_url, timeout_ms=settings.mongodb_timeout_ms)
+        products_version = ProductsVersion.connect(settings.events_redis_url)
         app.state.deps = Deps(settings=settings, db=client[settings.mongodb_database],
-                              verifier=verifier)
+                              verifier=verifier, products_version=products_version)
         try:
             yield
         finally:
+            products_version.close()
             client.close()
     return lifespan
 

@@ -18,6 +18,7 @@ import logging
 import threading
 
 from chassis.background import Heartbeat, relay_rounds, run_until_signalled, serve_probes
+from chassis.events import PRODUCT_CHANGED
 from chassis.logs import configure_logging
 from redis import Redis
 
@@ -25,6 +26,7 @@ from catalog.config import RelaySettings, Settings
 from catalog.db import Database, connect
 from catalog.events import cloud_events
 from catalog.repository import ProductRepository
+from catalog.versions import ProductsVersion
 from chassis import streams
 
 log = logging.getLogger(__name__)
@@ -32,17 +34,23 @@ BROKER_TIMEOUT_SECONDS = 2.0
 
 
 def relay_once(*, db: Database, broker: Redis, batch_size: int, retention_seconds: int) -> int:
-    """Publish the pending events of up to ``batch_size`` products; how many were published."""
+    """Publish the pending events of up to ``batch_size`` products; how many were published.
+    A round that published a ``product.changed`` replaces the products version too: the
+    write's own replacement may have failed (:mod:`catalog.versions`)."""
     products = ProductRepository(db)
     published = 0
+    changed = False
     for doc in products.with_pending_events(batch_size):
         texts = []
         for text, event in cloud_events(doc):
             streams.publish(broker, event, stream=streams.CATALOG_STREAM, owner_stream=None,
                             retention_seconds=retention_seconds)
             texts.append(text)
+            changed = changed or event["type"] == PRODUCT_CHANGED
         products.events_published(doc, texts)
         published += len(texts)
+    if changed:
+        ProductsVersion(broker).bump()
     return published
 
 

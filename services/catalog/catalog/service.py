@@ -17,6 +17,7 @@ from catalog.domain import (
     ProductSearch,
 )
 from catalog.repository import ProductRepository
+from catalog.versions import UNTRACKED, ProductsVersion
 
 
 def get(*, db: Database, product_id: str) -> Product:
@@ -47,18 +48,23 @@ def create(*, db: Database, new: NewProduct) -> Product:
     return product
 
 
-def update(*, db: Database, product_id: str, changes: dict[str, Any]) -> Product:
-    """Change any fields but the sku."""
+def update(*, db: Database, product_id: str, changes: dict[str, Any],
+           version: ProductsVersion = UNTRACKED) -> Product:
+    """Change any fields but the sku; the products version is replaced before the answer,
+    so that no copy of the old price outlives it (:mod:`chassis.product_version`)."""
     product = ProductRepository(db).update(product_id, changes, now())
     if product is None:
         raise ProductNotFound(product_id)
+    if changes:
+        version.bump()
     return product
 
 
-def delete(*, db: Database, product_id: str) -> None:
+def delete(*, db: Database, product_id: str, version: ProductsVersion = UNTRACKED) -> None:
     """Remove a product; orders keep their own copy of what was bought."""
     if not ProductRepository(db).delete(product_id):
         raise ProductNotFound(product_id)
+    version.bump()
 
 
 def load_seed(*, db: Database, products: Sequence[NewProduct]) -> int:

@@ -32,6 +32,8 @@ from pymongo.database import Database
 # Each caller of the internal routes has a token of its own.
 ORDERS_TOKEN = "test-orders-token"
 CART_TOKEN = "test-cart-token"
+# Where the web app replaces the products version (the local Redis, a database of its own).
+BROKER_URL = "redis://127.0.0.1:6379/12"
 
 
 def _free_port() -> int:
@@ -91,7 +93,7 @@ def settings(mongodb_url: str) -> Settings:
     return Settings(environment="test", mongodb_url=mongodb_url,
                     mongodb_database=f"test_catalog_{uuid.uuid4().hex[:12]}",
                     jwks_url="http://127.0.0.1:9/unused", orders_caller_token=ORDERS_TOKEN,
-                    cart_caller_token=CART_TOKEN,
+                    cart_caller_token=CART_TOKEN, events_redis_url=BROKER_URL,
                     seed_file=None)
 
 

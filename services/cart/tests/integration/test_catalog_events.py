@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,30 +26,6 @@ from chassis import streams
 
 pytestmark = pytest.mark.anyio
 UserIds = Callable[[], str]
-
-
-@pytest.fixture
-def broker_url(tmp_path: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with SyncRedis.from_url(url, socket_timeout=0.5) as client:
-                client.ping()
-            break
-        except Exception:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield url
-    server.kill()
-    server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -5,7 +5,10 @@ from typing import Any
 
 import httpx
 import pytest
+from catalog.config import Settings
 from catalog.domain import Product
+from chassis.product_version import PRODUCTS_VERSION_KEY
+from redis import Redis
 
 pytestmark = pytest.mark.anyio
 ProductFactory = Callable[..., Product]
@@ -114,6 +117,22 @@ async def test_a_deleted_product_is_gone(
     assert (await client.get(f"/api/products/{product.id}")).status_code == 404
     again = await client.delete(f"/api/products/{product.id}", headers=auth.admin())
     assert again.status_code == 404
+
+
+async def test_a_change_or_a_delete_replaces_the_products_version_before_its_answer(
+        client: httpx.AsyncClient, auth: Any, create_product: ProductFactory,
+        settings: Settings) -> None:
+    product = create_product()
+    url = f"/api/products/{product.id}"
+    with Redis.from_url(settings.events_redis_url) as broker:
+        seen = [broker.get(PRODUCTS_VERSION_KEY)]
+        for method, body in (("PATCH", {"price_cents": 1}), ("PATCH", {}), ("DELETE", None),
+                             ("DELETE", None)):
+            await client.request(method, url, json=body, headers=auth.admin())
+            seen.append(broker.get(PRODUCTS_VERSION_KEY))
+    # A change and a delete each leave a new version; an empty patch and a 404 none.
+    assert seen[1] != seen[0] and seen[2] == seen[1]
+    assert seen[3] != seen[2] and seen[4] == seen[3]
 
 
 async def test_a_page_or_price_past_any_storable_integer_is_just_an_empty_page(

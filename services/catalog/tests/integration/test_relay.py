@@ -21,6 +21,7 @@ from catalog.db import Database
 from catalog.domain import NewProduct, Product, StockLine
 from catalog.events import cloud_events
 from catalog.relay import relay_once
+from chassis.product_version import PRODUCTS_VERSION_KEY
 from redis import Redis, RedisError
 
 from chassis import streams
@@ -114,6 +115,20 @@ def test_every_write_of_a_product_is_relayed_as_a_cloud_event_in_order(
     assert len({event["id"] for event in events}) == 6
     assert relay(database, broker) == 0, "published events leave the product"
     assert database["products"].count_documents({"pending": {"$gt": 0}}) == 0
+
+
+def test_relaying_a_product_change_replaces_the_products_version_and_stock_alone_does_not(
+        database: Database, broker: Redis, create_product: ProductFactory) -> None:
+    product = create_product(stock=5)
+    relay(database, broker)
+    broker.delete(PRODUCTS_VERSION_KEY)  # as if the write's own replacement had failed
+    service.update(db=database, product_id=product.id, changes={"price_cents": 1})
+    relay(database, broker)
+    after_change = broker.get(PRODUCTS_VERSION_KEY)
+    assert after_change is not None
+    steps.reserve_stock(db=database, order_id="order-v", lines=[StockLine(product.id, 1)])
+    relay(database, broker)
+    assert broker.get(PRODUCTS_VERSION_KEY) == after_change
 
 
 def test_a_deleted_product_is_relayed_as_deleted_and_its_tombstone_goes(
