@@ -118,7 +118,15 @@ class Database:
         return self.engine.dialect.name
 
     def uow(self, *, write: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.sessions, write=write)
+        """A unit of work; ``write=False`` (a read) may not commit, and on a server
+        database its statements run without a transaction of their own: no ``BEGIN``
+        before them and no ``ROLLBACK`` after, two round trips a read does not need. Each
+        statement still sees one consistent snapshot (PostgreSQL's READ COMMITTED gives a
+        transaction's statements a snapshot each anyway). SQLite's are calls in the
+        process, and it keeps them: there a read transaction holds one snapshot for
+        all of its statements, which a page and its count rely on."""
+        return UnitOfWork(self.sessions, write=write,
+                          autocommit=not write and self.dialect != "sqlite")
 
     def ping(self) -> None:
         """The readiness check: the database answers ``SELECT 1``."""
@@ -134,14 +142,19 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, sessions: sessionmaker[Session], *, write: bool) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, write: bool,
+                 autocommit: bool = False) -> None:
         self._sessions = sessions
         self._write = write
+        self._autocommit = autocommit
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        options: dict[str, Any] = {_WRITE_OPTION: self._write}
+        if self._autocommit:
+            options["isolation_level"] = "AUTOCOMMIT"  # the pool restores it on check-in
         # Procures the connection now, so that SQLite's BEGIN sees the write flag.
-        self.session.connection(execution_options={_WRITE_OPTION: self._write})
+        self.session.connection(execution_options=options)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -150,6 +163,8 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        if not self._write:
+            raise RuntimeError("a read unit of work commits nothing: use uow(write=True)")
         self.session.commit()
 
     def rollback(self) -> None:

@@ -8,6 +8,8 @@ import io
 import json
 import logging
 import secrets
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -156,3 +158,25 @@ def test_the_process_group_reports_this_process_cpu_and_memory() -> None:
     families = {family.name: family for family in ProcessGroupCollector().collect()}
     assert families["process_cpu_seconds"].samples[0].value > 0
     assert families["process_resident_memory_bytes"].samples[0].value > 10_000_000
+
+
+_ENGINE_BEFORE_CONFIGURE = """
+import sys
+from chassis.settings import ChassisSettings
+from chassis.sql import make_engine
+from chassis.tracing import configure, instrument_engine
+before = make_engine("sqlite://")
+configure("probe", ChassisSettings(otel_exporter_otlp_endpoint=sys.argv[1] or None))
+after = make_engine("sqlite://")
+print(len(before.dispatch.before_cursor_execute), len(after.dispatch.before_cursor_execute))
+"""
+
+
+@pytest.mark.parametrize(("endpoint", "listeners"), [("", "0 0"),
+                                                     ("http://127.0.0.1:9", "1 1")])
+def test_sql_statements_are_traced_only_when_spans_are_exported(
+        endpoint: str, listeners: str) -> None:
+    # A process of its own: the tracer provider is made once per process.
+    found = subprocess.run([sys.executable, "-c", _ENGINE_BEFORE_CONFIGURE, endpoint],
+                           capture_output=True, text=True, check=True, timeout=60)
+    assert found.stdout.split("\n")[-2] == listeners

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import psycopg
 import pytest
 from chassis.sql import Database, UTCDateTime, sqlalchemy_url
 from sqlalchemy import Integer, String, select, text, update
@@ -81,3 +84,49 @@ def test_concurrent_conditional_writes_on_sqlite_never_oversell(db: Database) ->
     with db.uow() as uow:
         assert uow.session.execute(text("SELECT stock FROM things")).scalar_one() == 0
     assert len(sold) == 5
+
+
+def test_a_read_unit_of_work_cannot_commit(db: Database) -> None:
+    with pytest.raises(RuntimeError, match="write=True"), db.uow() as uow:
+        uow.session.add(Thing(id=1, name="never", stock=1, at=datetime.now(UTC)))
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.session.scalars(select(Thing.name)).all() == []
+
+
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[Database]:
+    """A fresh PostgreSQL database on the machine's server (the one CI starts)."""
+    name = "test_chassis_sql"
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    database = Database.from_url(sqlalchemy_url(f"{POSTGRES_SERVER}/{name}", Path("unused")))
+    Base.metadata.create_all(database.engine)
+    yield database
+    database.dispose()
+
+
+def test_on_postgresql_a_read_runs_outside_a_transaction_and_a_write_inside_one(
+        postgres_db: Database) -> None:
+    with postgres_db.uow(write=True) as uow:
+        uow.session.add(Thing(id=1, name="a", stock=1, at=datetime.now(UTC)))
+        # Inside a transaction the server has an id for it once it wrote.
+        uow.session.flush()
+        assert uow.session.execute(text("SELECT pg_current_xact_id_if_assigned()")).scalar()
+        uow.commit()
+    with postgres_db.uow() as uow:
+        # Two statements of a read: no transaction spans them, so each has its own start.
+        first = uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one()
+        time.sleep(0.01)
+        second = uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one()
+        assert second > first
+        assert uow.session.get(Thing, 1).name == "a"
+    with postgres_db.uow(write=True) as uow:
+        # The pool gave the connection back to transactions: a write's statements share one.
+        first = uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one()
+        time.sleep(0.01)
+        assert uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one() == first
