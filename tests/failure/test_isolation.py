@@ -18,6 +18,10 @@ MARGIN_SECONDS = 20.0
 Route = tuple[str, str, Any]
 
 
+# An id of the catalog's shape that no product has: no cart worker has a copy of it.
+NEVER_A_PRODUCT = "000000000000000000000000"
+
+
 @dataclass(frozen=True)
 class World:
     """A customer with one confirmed order and two units of a product in the cart."""
@@ -65,6 +69,28 @@ def assert_unavailable(world: World, request_timed: Callable[..., Any],
         for method, path, body in routes:
             expect_unavailable(*request_timed(method, path, json=body,
                                               headers=world.customer.headers))
+
+    return check
+
+
+@pytest.fixture
+def assert_priced_or_unavailable(world: World, api: httpx.Client, request_timed: Any,
+                                 expect_unavailable: Any) -> Callable[[], None]:
+    """The cart view while the catalog cannot answer: each cart worker keeps copies of the
+    products it looked up since the catalog's last change (which one answers is the
+    kernel's choice), so it is the world's cart at its price from a worker that has the
+    copy, and the contract's 503 from one that has not; never anything else."""
+
+    def check() -> None:
+        price = api.get(f"/api/products/{world.product_id}").json()["price_cents"]
+        for _ in range(4):
+            response, seconds = request_timed("GET", "/api/cart",
+                                              headers=world.customer.headers)
+            if response.status_code != 200:
+                expect_unavailable(response, seconds)
+                continue
+            assert [(line["product_id"], line["quantity"], line["unit_price_cents"])
+                    for line in response.json()["items"]] == [(world.product_id, 2, price)]
 
     return check
 
@@ -166,20 +192,21 @@ def test_repeated_checkouts_during_a_cart_outage_do_not_cut_off_the_orders_route
         assert listed.status_code == 200, listed.text
 
 
-def test_with_the_catalog_down_only_catalog_reads_the_cart_view_and_checkout_fail(
+def test_with_the_catalog_down_only_catalog_reads_the_carts_unseen_products_and_checkout_fail(
         world: World, service_down: Any, assert_unavailable: Any, assert_working: Any,
-        assert_recovers: Any) -> None:
+        assert_recovers: Any, assert_priced_or_unavailable: Any) -> None:
     with service_down("catalog"):
         # The edge's caches still answer a product read they hold (whole_shop just read
         # it); a query string of no listing parameter passes them, so those reads need
-        # the catalog.
+        # the catalog. A product no cart worker can have a copy of needs it too, and a
+        # checkout is priced by the catalog itself.
         assert_working(world.route("GET", "/api/products/{product}"))
         assert_unavailable(world.route("GET", "/api/products?uncached=1"),
                            world.route("GET", "/api/products/{product}?uncached=1"),
                            world.route("GET", "/api/categories?uncached=1"),
-                           world.route("GET", "/api/cart"),
-                           world.route("PUT", "/api/cart/items/{product}", {"quantity": 2}),
+                           ("PUT", f"/api/cart/items/{NEVER_A_PRODUCT}", {"quantity": 1}),
                            world.route("POST", "/api/orders", world.body))
+        assert_priced_or_unavailable()
         assert_working(login(world), world.route("GET", "/api/users/me"),
                        world.route("GET", "/api/orders"),
                        world.route("GET", "/api/orders/{order}"))
@@ -189,16 +216,16 @@ def test_with_the_catalog_down_only_catalog_reads_the_cart_view_and_checkout_fai
 
 def test_with_the_catalogs_database_down_only_what_needs_the_catalog_fails_and_it_comes_back(
         world: World, service_down: Any, assert_unavailable: Any, assert_working: Any,
-        assert_recovers: Any) -> None:
+        assert_recovers: Any, assert_priced_or_unavailable: Any) -> None:
     with service_down("mongodb"):
         # The edge's caches still answer a product read they hold (whole_shop just read
         # it); a query string of no listing parameter passes them, so those reads need
-        # the catalog.
+        # the catalog, and so does a checkout (priced by the catalog itself).
         assert_working(world.route("GET", "/api/products/{product}"))
         assert_unavailable(world.route("GET", "/api/products?uncached=1"),
                            world.route("GET", "/api/products/{product}?uncached=1"),
-                           world.route("GET", "/api/cart"),
                            world.route("POST", "/api/orders", world.body))
+        assert_priced_or_unavailable()
         assert_working(login(world), world.route("GET", "/api/users/me"),
                        world.route("GET", "/api/orders"),
                        world.route("GET", "/api/orders/{order}"))

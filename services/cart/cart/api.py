@@ -89,7 +89,9 @@ async def clear_cart(deps: AppDeps, user: UserId) -> Response:
 
 @internal.get("/carts/{user_id}")
 async def get_user_cart(deps: AppDeps, user_id: InternalUserId) -> Response:
-    return _cart_response(await service.get(db=deps.db, catalog=deps.catalog, user_id=user_id))
+    """The checkout's lines: priced by the catalog itself."""
+    return _cart_response(await service.get(db=deps.db, catalog=deps.catalog, user_id=user_id,
+                                            fresh=True))
 
 
 @internal.post("/carts/{user_id}/take-out")

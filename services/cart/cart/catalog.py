@@ -28,13 +28,16 @@ class ProductCatalog:
         self.versions = versions
         self.copies = copies if versions is not None else None
 
-    async def lookup(self, product_ids: Iterable[str]) -> dict[str, Product]:
+    async def lookup(self, product_ids: Iterable[str], *,
+                     fresh: bool = False) -> dict[str, Product]:
         """The products the catalog has among ``product_ids``, by id (the others are
-        absent: deleted, or never were); :class:`Unavailable` when it cannot say."""
+        absent: deleted, or never were); :class:`Unavailable` when it cannot say.
+        ``fresh``: every one asked of the catalog, none from the copies."""
         wanted = set(product_ids)
         if not wanted:
             return {}
-        version = await self.versions.read() if self.versions is not None else None
+        version = (await self.versions.read()
+                   if self.versions is not None and not fresh else None)
         found = self.copies.current(version, wanted) if self.copies is not None else {}
         missing = sorted(wanted - found.keys())
         fetched: dict[str, Product] = {}

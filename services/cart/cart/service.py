@@ -1,6 +1,7 @@
 """The cart's use cases; every change answers with the cart as it now stands.
 
-Each prices the cart with one lookup at the catalog. A change looks its products
+Each prices the cart with at most one lookup at the catalog, for the products the
+cart has no current copy of (:mod:`cart.product_copies`). A change looks its products
 up before it writes, so that an unknown product, or a catalog that cannot answer,
 leaves the cart as it was.
 """
@@ -13,10 +14,13 @@ from cart.domain import Cart, Product, ProductNotFound, Quantities, check_quanti
 from cart.repository import CartRepository
 
 
-async def get(*, db: Database, catalog: ProductCatalog, user_id: str) -> Cart:
-    """The caller's cart at today's prices."""
+async def get(*, db: Database, catalog: ProductCatalog, user_id: str,
+              fresh: bool = False) -> Cart:
+    """The caller's cart at today's prices; ``fresh``: priced by the catalog itself, none
+    from the cart's copies (a checkout's prices, and a checkout behind a catalog that
+    cannot answer fails at its first step, before anything is recorded)."""
     quantities = await CartRepository(db).get(user_id)
-    return Cart.priced(quantities, await catalog.lookup(quantities))
+    return Cart.priced(quantities, await catalog.lookup(quantities, fresh=fresh))
 
 
 async def set_quantity(*, db: Database, catalog: ProductCatalog, user_id: str, product_id: str,

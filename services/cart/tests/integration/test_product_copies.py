@@ -74,3 +74,15 @@ async def test_a_broker_that_does_not_answer_costs_the_copies_not_the_answer(
         answers = [await client.get("/api/cart", headers=headers) for _ in range(2)]
     assert [answer.status_code for answer in answers] == [200, 200]
     assert catalog.lookups == [["p1"], ["p1"], ["p1"]]  # every answer asked the catalog
+
+
+async def test_a_checkouts_cart_is_priced_by_the_catalog_itself(
+        copying_client: httpx.AsyncClient, auth: Any, catalog: Any, internal: dict[str, str],
+        new_user_id: Callable[[], str]) -> None:
+    user = new_user_id()
+    await copying_client.put("/api/cart/items/p1", json={"quantity": 1},
+                             headers=auth.customer(user))
+    for _ in range(2):
+        answer = await copying_client.get(f"/internal/carts/{user}", headers=internal)
+        assert answer.json()["total_cents"] == 100
+    assert catalog.lookups == [["p1"], ["p1"], ["p1"]]
