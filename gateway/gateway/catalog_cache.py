@@ -22,14 +22,11 @@ logged), and Redis is left alone for a second.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Iterable
 
+from chassis.fail_open import FailOpen
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-
-log = logging.getLogger(__name__)
 
 ENTRY_PREFIX = "gateway:product:"
 GENERATION_PREFIX = "gateway:product-gen:"
@@ -38,7 +35,6 @@ CHANGES_KEY = "gateway:catalog-changes"
 # Raised when which products exist, or their names, categories or prices, changed (a
 # product.changed event, an admin's write): the membership and order of every listing.
 LISTINGS_KEY = "gateway:catalog-listings"
-BACKOFF_SECONDS = 1.0
 # Longer than any read can take: a generation that expired mid-read only costs a store.
 GENERATION_TTL_SECONDS = 24 * 3600
 # Ids longer than any the catalog issues are not worth a key.
@@ -76,24 +72,10 @@ class Miss:
         self.generation = generation
 
 
-class FailOpen:
-    """A cache whose Redis failing is logged and then left alone for a second."""
-
-    what = "product cache"
-
-    def __init__(self) -> None:
-        self._quiet_until = 0.0
-
-    def _resting(self) -> bool:
-        return time.monotonic() < self._quiet_until
-
-    def _failed(self, what: str, exc: BaseException) -> None:
-        self._quiet_until = time.monotonic() + BACKOFF_SECONDS
-        log.warning("%s %s failed, reads go to the catalog for %.0f s: %r",
-                    self.what, what, BACKOFF_SECONDS, exc)
-
-
 class ProductCache(FailOpen):
+    what = "product cache"
+    instead = "reads go to the catalog"
+
     def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
         super().__init__()
         self.redis = redis

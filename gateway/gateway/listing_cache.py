@@ -29,10 +29,11 @@ import json
 import time
 from urllib.parse import parse_qsl
 
+from chassis.fail_open import FailOpen
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from gateway.catalog_cache import CHANGES_KEY, GENERATION_PREFIX, LISTINGS_KEY, FailOpen
+from gateway.catalog_cache import CHANGES_KEY, GENERATION_PREFIX, LISTINGS_KEY
 
 ENTRY_PREFIX = "gateway:listing:"
 INDEX_KEY = "gateway:listing-index"
@@ -121,6 +122,7 @@ def products_listed(body: bytes) -> list[str] | None:
 
 class ListingCache(FailOpen):
     what = "listing cache"
+    instead = "reads go to the catalog"
 
     def __init__(self, redis: Redis, *, ttl_seconds: int) -> None:
         super().__init__()

@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 import httpx
 from chassis.fastapi_support import NATIVE_TELEMETRY_OFF, install
@@ -59,7 +58,9 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
         catalog = ProductCatalog(AsyncServiceClient(
             "catalog", settings.catalog_url, timeout=settings.catalog_timeout_seconds,
             internal_token=settings.token_for("catalog"), transport=catalog_transport),
-            **_product_copies(settings))
+            versions=_version_reader(settings),
+            copies=ProductCopies(ttl_seconds=settings.catalog_copy_seconds,
+                                 max_entries=settings.catalog_copy_entries))
         db = Database(redis=redis, ttl_seconds=settings.cart_ttl_seconds)
         app.state.deps = Deps(settings=settings, db=db, catalog=catalog, verifier=verifier)
         try:
@@ -71,15 +72,13 @@ def _lifespan(settings: Settings, verifier: TokenVerifier | JwksVerifier,
     return lifespan
 
 
-def _product_copies(settings: Settings) -> dict[str, Any]:
-    """The reader of the catalog's products version and the copies it validates; none
-    without a broker or with CATALOG_COPY_SECONDS=0."""
+def _version_reader(settings: Settings) -> VersionReader | None:
+    """The reader of the catalog's products version, which says which copies are current;
+    none without a broker or with CATALOG_COPY_SECONDS=0 (so no copy is used)."""
     if not settings.events_redis_url or settings.catalog_copy_seconds <= 0:
-        return {}
-    broker = connect(settings.events_redis_url, timeout_seconds=settings.version_timeout_seconds)
-    return {"versions": VersionReader(broker),
-            "copies": ProductCopies(ttl_seconds=settings.catalog_copy_seconds,
-                                    max_entries=settings.catalog_copy_entries)}
+        return None
+    return VersionReader(connect(settings.events_redis_url,
+                                 timeout_seconds=settings.version_timeout_seconds))
 
 
 @asynccontextmanager

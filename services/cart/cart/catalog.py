@@ -24,9 +24,11 @@ LOOKUP_MAX_IDS = 1000
 class ProductCatalog:
     def __init__(self, http: AsyncServiceClient, *, versions: VersionReader | None = None,
                  copies: ProductCopies | None = None) -> None:
+        """Without ``versions`` no copy is ever current, so none is used or kept."""
         self.http = http
         self.versions = versions
-        self.copies = copies if versions is not None else None
+        self.copies = copies if copies is not None else ProductCopies(ttl_seconds=0,
+                                                                      max_entries=1)
 
     async def lookup(self, product_ids: Iterable[str], *,
                      fresh: bool = False) -> dict[str, Product]:
@@ -36,15 +38,13 @@ class ProductCatalog:
         wanted = set(product_ids)
         if not wanted:
             return {}
-        version = (await self.versions.read()
-                   if self.versions is not None and not fresh else None)
-        found = self.copies.current(version, wanted) if self.copies is not None else {}
+        version = None if fresh or self.versions is None else await self.versions.read()
+        found = self.copies.current(version, wanted)
         missing = sorted(wanted - found.keys())
         fetched: dict[str, Product] = {}
         for start in range(0, len(missing), LOOKUP_MAX_IDS):
             fetched.update(await self._lookup(missing[start:start + LOOKUP_MAX_IDS]))
-        if self.copies is not None:
-            self.copies.keep(version, fetched)
+        self.copies.keep(version, fetched)
         return found | fetched
 
     async def _lookup(self, product_ids: list[str]) -> dict[str, Product]:

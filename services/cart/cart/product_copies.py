@@ -15,38 +15,35 @@ join costs when the prices live in another service's database.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 
+from chassis.fail_open import FailOpen
 from chassis.product_version import PRODUCTS_VERSION_KEY
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from cart.domain import Product
 
-log = logging.getLogger(__name__)
-BACKOFF_SECONDS = 1.0
 
-
-class VersionReader:
+class VersionReader(FailOpen):
     """The catalog's products version as the broker has it now: ``""`` when it has none
-    yet, ``None`` when it cannot say."""
+    yet, ``None`` when it cannot say (and for a second after it could not)."""
 
-    def __init__(self, broker: Redis, *, clock: Callable[[], float] = time.monotonic) -> None:
+    what = "products version"
+    instead = "prices come from the catalog"
+
+    def __init__(self, broker: Redis) -> None:
+        super().__init__()
         self.broker = broker
-        self._clock = clock
-        self._resume_at = 0.0
 
     async def read(self) -> str | None:
-        if self._clock() < self._resume_at:
+        if self._resting():
             return None
         try:
             value = await self.broker.get(PRODUCTS_VERSION_KEY)
         except RedisError as exc:
-            log.warning("the products version is unreadable, prices come from the catalog: %s",
-                        type(exc).__name__)
-            self._resume_at = self._clock() + BACKOFF_SECONDS
+            self._failed("read", exc)
             return None
         return str(value) if value is not None else ""
 
