@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,17 @@ from shop.catalog.models import ProductRow
 from shop.catalog.repository import binary
 
 
+@cache
+def _priced_lines(dialect: str) -> Select[tuple[str, str, str, int, int]]:
+    """The cart's lines with their products, built once per dialect (like the product
+    reads in shop.catalog.repository)."""
+    return (select(ProductRow.id, ProductRow.sku, ProductRow.name, ProductRow.price_cents,
+                   CartItemRow.quantity)
+            .join(ProductRow, ProductRow.id == CartItemRow.product_id)
+            .where(CartItemRow.user_id == bindparam("user_id"))
+            .order_by(binary(ProductRow.sku, dialect)))
+
+
 class CartRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -19,12 +32,7 @@ class CartRepository:
 
     def get(self, user_id: str) -> Cart:
         """The cart at today's prices (an inner join leaves deleted products out)."""
-        rows = self.session.execute(
-            select(ProductRow.id, ProductRow.sku, ProductRow.name, ProductRow.price_cents,
-                   CartItemRow.quantity)
-            .join(ProductRow, ProductRow.id == CartItemRow.product_id)
-            .where(CartItemRow.user_id == user_id)
-            .order_by(binary(ProductRow.sku, self.dialect)))
+        rows = self.session.execute(_priced_lines(self.dialect), {"user_id": user_id})
         return Cart(tuple(CartLine(product_id=product_id, sku=sku, name=name,
                                    unit_price_cents=price, quantity=quantity)
                           for product_id, sku, name, price, quantity in rows))

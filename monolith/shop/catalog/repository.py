@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     String,
+    bindparam,
     delete,
     func,
     literal,
@@ -37,6 +38,11 @@ def _to_domain(row: ProductRow | Row[Any]) -> Product:
 # at once, without the ORM's objects, their identity map and their change tracking,
 # which only a write needs (docs/performance.md, "Reads without the ORM's objects").
 _PRODUCTS = ProductRow.__table__
+# The reads by id are built once, with their ids as parameters: building a statement and
+# its cache key costs more than SQLite takes to run it (docs/performance.md, "Statements
+# built once").
+_BY_ID = select(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product_id"))
+_BY_IDS = select(_PRODUCTS).where(_PRODUCTS.c.id.in_(bindparam("product_ids", expanding=True)))
 
 
 def binary(column: Any, dialect: str) -> Any:
@@ -88,11 +94,11 @@ class ProductRepository:
         self.session.flush()
 
     def get(self, product_id: str) -> Product | None:
-        row = self.session.execute(select(_PRODUCTS).where(ProductRow.id == product_id)).first()
+        row = self.session.execute(_BY_ID, {"product_id": product_id}).first()
         return _to_domain(row) if row else None
 
     def get_many(self, product_ids: Iterable[str]) -> dict[str, Product]:
-        rows = self.session.execute(select(_PRODUCTS).where(ProductRow.id.in_(list(product_ids))))
+        rows = self.session.execute(_BY_IDS, {"product_ids": list(product_ids)})
         return {row.id: _to_domain(row) for row in rows}
 
     def update(self, product_id: str, changes: dict[str, Any], now: datetime) -> Product | None:
