@@ -87,6 +87,10 @@ logs: ## docker compose: follow every container's log
 bench-gateway: install wrk ## Latency the gateway adds to one product read (median, p99), measured in one run
 	$(BIN)/python -m loadtest bench-gateway
 
+.PHONY: bench-monolith
+bench-monolith: install wrk ## The monolith's product read and listing against its own /healthz (req/s, CPU per request), in one run
+	$(BIN)/python -m loadtest bench-monolith
+
 .PHONY: compare
 compare: install ## Both shops side by side: every stage, report under reports/latest (QUICK=1: short; STORES=embedded; MONOLITH_URL=… GATEWAY_URL=…: remote)
 	QUICK="$(QUICK)" STORES="$(STORES)" MIX="$(MIX)" MONOLITH_URL="$(MONOLITH_URL)" \

@@ -130,3 +130,31 @@ def test_on_postgresql_a_read_runs_outside_a_transaction_and_a_write_inside_one(
         first = uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one()
         time.sleep(0.01)
         assert uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one() == first
+
+
+def test_reads_over_a_connection_share_one_snapshot_on_sqlite(db: Database) -> None:
+    with db.uow(write=True) as uow:
+        uow.session.add(Thing(id=1, name="a", stock=1, at=datetime.now(UTC)))
+        uow.commit()
+    with db.reads() as sql:
+        before = sql.execute(select(Thing.name)).scalars().all()
+        with db.uow(write=True) as uow:  # another connection commits meanwhile
+            uow.session.add(Thing(id=2, name="b", stock=1, at=datetime.now(UTC)))
+            uow.commit()
+        # A page and its count read inside one block agree.
+        assert sql.execute(select(Thing.name)).scalars().all() == before == ["a"]
+    with db.reads() as sql:
+        assert sorted(sql.execute(select(Thing.name)).scalars()) == ["a", "b"]
+
+
+def test_reads_over_a_connection_run_outside_a_transaction_on_postgresql(
+        postgres_db: Database) -> None:
+    with postgres_db.reads() as sql:
+        first = sql.execute(text("SELECT transaction_timestamp()")).scalar_one()
+        time.sleep(0.01)
+        assert sql.execute(text("SELECT transaction_timestamp()")).scalar_one() > first
+    with postgres_db.uow(write=True) as uow:
+        # The pool gave the connection back to transactions.
+        first = uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one()
+        time.sleep(0.01)
+        assert uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one() == first

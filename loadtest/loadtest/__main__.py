@@ -2,6 +2,7 @@
 environment: QUICK, STORES, MIX, WORKERS, ROUNDS, USERS, STEP_SECONDS, MONOLITH_URL,
 GATEWAY_URL, REPORTS_DIR; see docs/comparison.md).
 `python -m loadtest bench-gateway`: the gateway's added latency (`make bench-gateway`).
+`python -m loadtest bench-monolith`: reads against /healthz, monolith (`make bench-monolith`).
 `python -m loadtest bench-streams`: what open order-event streams cost (`make bench-streams`).
 `python -m loadtest bench-tracing`: exporting traces on vs off, both shops (`make bench-tracing`).
 `python -m loadtest saturation`: both shops saturated, CPU per process and requests per hop
@@ -40,6 +41,7 @@ def main() -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("compare", help="both shops side by side, written up as a report")
     commands.add_parser("bench-gateway", help="the latency the gateway adds to one read")
+    commands.add_parser("bench-monolith", help="the monolith's reads against its /healthz")
     commands.add_parser("bench-streams", help="what 200 open order-event streams cost reads")
     commands.add_parser("bench-tracing", help="both shops with traces exported and not")
     commands.add_parser("saturation", help="both shops saturated: CPU per process and hop")
@@ -58,6 +60,10 @@ def main() -> int:
         from loadtest.bench_gateway import bench_gateway
 
         return bench_gateway()
+    if args.command == "bench-monolith":
+        from loadtest.bench_monolith import bench_monolith
+
+        return bench_monolith()
     if args.command == "bench-streams":
         from loadtest.bench_gateway import bench_streams
 

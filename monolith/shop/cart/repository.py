@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Connection, Select, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,9 +26,13 @@ def _priced_lines(dialect: str) -> Select[tuple[str, str, str, int, int]]:
 
 
 class CartRepository:
-    def __init__(self, session: Session) -> None:
+    """Cart lines over a unit of work's session, or over a connection (``Database.reads``)
+    for the priced read."""
+
+    def __init__(self, session: Session | Connection) -> None:
         self.session = session
-        self.dialect = session.get_bind().dialect.name
+        bind = session if isinstance(session, Connection) else session.get_bind()
+        self.dialect = bind.dialect.name
 
     def get(self, user_id: str) -> Cart:
         """The cart at today's prices (an inner join leaves deleted products out)."""

@@ -11,8 +11,8 @@ from shop.db import Database
 
 def get(*, db: Database, user_id: str) -> Cart:
     """The caller's cart at today's prices."""
-    with db.uow() as uow:
-        return CartRepository(uow.session).get(user_id)
+    with db.reads() as sql:
+        return CartRepository(sql).get(user_id)
 
 
 def set_quantity(*, db: Database, user_id: str, product_id: str, quantity: int) -> Cart:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Connection,
     Row,
     String,
     bindparam,
@@ -85,13 +86,24 @@ def _ordering(sort: Sort, dialect: str) -> tuple[Any, ...]:
 
 
 class ProductRepository:
-    def __init__(self, session: Session) -> None:
+    """Products over a session, or over a connection (``Database.reads``) for the reads,
+    which execute table statements only."""
+
+    def __init__(self, session: Session | Connection) -> None:
         self.session = session
-        self.dialect = session.get_bind().dialect.name
+        bind = session if isinstance(session, Connection) else session.get_bind()
+        self.dialect = bind.dialect.name
+
+    @property
+    def _orm(self) -> Session:
+        """The session that writes need; a connection from ``Database.reads`` has none."""
+        if not isinstance(self.session, Session):
+            raise TypeError("products are written in a unit of work, not over a connection")
+        return self.session
 
     def add(self, product: Product) -> None:
-        self.session.add(ProductRow(**product.__dict__))
-        self.session.flush()
+        self._orm.add(ProductRow(**product.__dict__))
+        self._orm.flush()
 
     def get(self, product_id: str) -> Product | None:
         row = self.session.execute(_BY_ID, {"product_id": product_id}).first()
@@ -102,13 +114,13 @@ class ProductRepository:
         return {row.id: _to_domain(row) for row in rows}
 
     def update(self, product_id: str, changes: dict[str, Any], now: datetime) -> Product | None:
-        row = self.session.get(ProductRow, product_id)
+        row = self._orm.get(ProductRow, product_id)
         if row is None or not changes:
             return _to_domain(row) if row else None
         for name, value in changes.items():
             setattr(row, name, value)
         row.updated_at = now
-        self.session.flush()
+        self._orm.flush()
         return _to_domain(row)
 
     def delete(self, product_id: str) -> bool:

@@ -26,8 +26,8 @@ from shop.db import Database
 
 def get(*, db: Database, product_id: str) -> Product:
     """One product, or :class:`ProductNotFound`."""
-    with db.uow() as uow:
-        product = ProductRepository(uow.session).get(product_id)
+    with db.reads() as sql:
+        product = ProductRepository(sql).get(product_id)
     if product is None:
         raise ProductNotFound(product_id)
     return product
@@ -35,14 +35,14 @@ def get(*, db: Database, product_id: str) -> Product:
 
 def list_page(*, db: Database, search: ProductSearch) -> tuple[list[Product], int]:
     """A page of products matching ``search`` and the number of all matches."""
-    with db.uow() as uow:
-        return ProductRepository(uow.session).list_page(search)
+    with db.reads() as sql:
+        return ProductRepository(sql).list_page(search)
 
 
 def list_categories(*, db: Database) -> list[Category]:
     """Every category that has products, by name."""
-    with db.uow() as uow:
-        return ProductRepository(uow.session).categories()
+    with db.reads() as sql:
+        return ProductRepository(sql).categories()
 
 
 def create(*, db: Database, new: NewProduct) -> Product:
