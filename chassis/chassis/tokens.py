@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,8 @@ from chassis.problems import Unauthorized
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 DEV_KEY_SUFFIX = "-jwt-ed25519-dev.pem"
+# Tokens that verified, kept by each verifier: plenty for the sessions one process serves.
+VERIFIED_TOKENS_KEPT = 4096
 
 
 def dev_key_path(directory: Path, issuer_name: str) -> Path:
@@ -110,14 +113,49 @@ class TokenIssuer:
                              issuer=self.issuer, audience=self.audience)
 
 
+class VerifiedTokens:
+    """Tokens that verified, each with its claims until it expires.
+
+    A client sends its token with every request of a session, and checking it again
+    costs more than most requests' own work (docs/performance.md, "Verified tokens").
+    A token is the exact text that verified: the same text under the same keys verifies
+    the same way until its ``exp``, the one claim that changes with time. Only tokens
+    that verified are kept, so no client input grows this; at most ``limit``, the
+    oldest dropped first. Each verifier has its own, so new keys start empty.
+    """
+
+    def __init__(self, limit: int = VERIFIED_TOKENS_KEPT) -> None:
+        self.limit = limit
+        self._kept: dict[str, tuple[Claims, float]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, token: str, now: float) -> Claims | None:
+        kept = self._kept.get(token)
+        if kept is None or now >= kept[1]:
+            return None  # an expired one is verified again, which says why it is refused
+        return kept[0]
+
+    def keep(self, token: str, claims: Claims, expires_at: float) -> None:
+        if self.limit <= 0:
+            return
+        with self._lock:
+            if token not in self._kept and len(self._kept) >= self.limit:
+                del self._kept[next(iter(self._kept))]
+            self._kept[token] = (claims, expires_at)
+
+
 class TokenVerifier:
     """Checks signature, algorithm and every required claim of a bearer token."""
 
     def __init__(self, public_keys: dict[str, Ed25519PublicKey], *, issuer: str,
-                 audience: str) -> None:
+                 audience: str, verified: VerifiedTokens | None = None) -> None:
         self._keys = public_keys
         self.issuer = issuer
         self.audience = audience
+        self.verified = verified if verified is not None else VerifiedTokens()
 
     @classmethod
     def from_jwks(cls, jwks: dict[str, Any], *, issuer: str, audience: str) -> TokenVerifier:
@@ -131,12 +169,23 @@ class TokenVerifier:
 
     def knows(self, token: str) -> bool:
         """Whether the token names a key this verifier holds (else: refresh the JWKS)."""
+        if self.verified.get(token, time.time()) is not None:
+            return True
         try:
             return jwt.get_unverified_header(token).get("kid") in self._keys
         except jwt.PyJWTError:
             return True  # malformed: refreshing keys will not help
 
     def verify(self, token: str) -> Claims:
+        kept = self.verified.get(token, time.time())
+        if kept is not None:
+            return kept
+        claims, expires_at = self._check(token)
+        self.verified.keep(token, claims, expires_at)
+        return claims
+
+    def _check(self, token: str) -> tuple[Claims, float]:
+        """The token's claims and when it expires, from every check of it."""
         try:
             header = jwt.get_unverified_header(token)
             key = self._keys.get(header.get("kid", ""))
@@ -151,7 +200,7 @@ class TokenVerifier:
         role = claims.get("role")
         if role not in ("customer", "admin") or not isinstance(claims["sub"], str):
             raise Unauthorized("The token is invalid.")
-        return Claims(subject=claims["sub"], role=role)
+        return Claims(subject=claims["sub"], role=role), float(claims["exp"])
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -134,3 +134,56 @@ def test_the_jwks_verifier_answers_unavailable_while_the_issuer_is_down(
     monkeypatch.setattr(httpx, "get", refused)
     with pytest.raises(Unavailable):
         JwksVerifier("http://issuer/jwks", issuer="shop", audience="shop").verify("a.b.c")
+
+
+def test_a_token_that_verified_is_not_checked_again_until_it_expires(
+        issuer: TokenIssuer, monkeypatch: pytest.MonkeyPatch) -> None:
+    checks = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: checks.append(1) or decode(*a, **k))
+    verifier = issuer.verifier()
+    token = issuer.issue(subject="user-1", role="customer")
+    assert verifier.verify(token) == verifier.verify(token) == verifier.verify(token)
+    assert len(checks) == 1
+    # A token that differs in any character is checked, and refused.
+    header, payload, signature = token.split(".")
+    other_end = "BB" if signature.endswith("AA") else "AA"
+    with pytest.raises(Unauthorized):
+        verifier.verify(f"{header}.{payload}.{signature[:-2]}{other_end}")
+    assert len(checks) == 2
+
+
+def test_a_kept_token_is_refused_once_it_expires() -> None:
+    short = TokenIssuer(Ed25519PrivateKey.generate(), issuer="shop", audience="shop",
+                        ttl_seconds=1)
+    verifier = short.verifier()
+    token = short.issue(subject="x", role="customer")
+    assert verifier.verify(token).subject == "x"
+    time.sleep(max(0.0, jwt.decode(token, options={"verify_signature": False})["exp"]
+                   - time.time()) + 0.05)
+    with pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(token)
+
+
+def test_only_tokens_that_verified_are_kept_and_at_most_the_limit(issuer: TokenIssuer) -> None:
+    verifier = TokenVerifier.from_jwks(issuer.jwks(), issuer="shop", audience="shop")
+    verifier.verified.limit = 2
+    for _ in range(5):
+        with pytest.raises(Unauthorized):
+            verifier.verify("not.a.token")
+    assert len(verifier.verified) == 0
+    tokens = [issuer.issue(subject=f"user-{n}", role="customer") for n in range(3)]
+    for token in tokens:
+        verifier.verify(token)
+    assert len(verifier.verified) == 2
+    assert verifier.verified.get(tokens[0], time.time()) is None  # the oldest went first
+    assert verifier.verified.get(tokens[2], time.time()).subject == "user-2"
+
+
+def test_new_keys_start_with_no_verified_tokens(issuer: TokenIssuer) -> None:
+    verifier = TokenVerifier.from_jwks(issuer.jwks(), issuer="shop", audience="shop")
+    verifier.verify(issuer.issue(subject="user-1", role="customer"))
+    rotated = TokenVerifier.from_jwks({"keys": []}, issuer="shop", audience="shop")
+    assert len(rotated.verified) == 0
+    with pytest.raises(Unauthorized):
+        rotated.verify(issuer.issue(subject="user-1", role="customer"))
