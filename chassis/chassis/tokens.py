@@ -119,7 +119,7 @@ class VerifiedTokens:
     A client sends its token with every request of a session, and checking it again
     costs more than most requests' own work (docs/performance.md, "Verified tokens").
     A token is the exact text that verified: the same text under the same keys verifies
-    the same way until its ``exp``, the one claim that changes with time. Only tokens
+    the same way until its ``exp``, the only check whose verdict turns with time. Only tokens
     that verified are kept, so no client input grows this; at most ``limit``, the
     oldest dropped first. Each verifier has its own, so new keys start empty.
     """
