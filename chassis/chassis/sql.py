@@ -134,9 +134,9 @@ class Database:
         """A connection for reads that make no ORM objects (table selects, counts): the
         statements of a read unit of work, as it runs them, without the session around
         them, whose set-up and rollback cost a short read more than its statement does
-        (docs/performance.md, "Reads without a session"). For reads only: nothing
-        commits it, and on a server database it runs in autocommit, as a read unit of
-        work does."""
+        (docs/performance.md, "Statements built once, and reads without a session").
+        For reads only: nothing commits it, and on a server database it runs in
+        autocommit, as a read unit of work does."""
         connection = self.engine.connect()
         try:
             if self.dialect != "sqlite":

@@ -41,7 +41,7 @@ def _to_domain(row: ProductRow | Row[Any]) -> Product:
 _PRODUCTS = ProductRow.__table__
 # The reads by id are built once, with their ids as parameters: building a statement and
 # its cache key costs more than SQLite takes to run it (docs/performance.md, "Statements
-# built once").
+# built once, and reads without a session").
 _BY_ID = select(_PRODUCTS).where(_PRODUCTS.c.id == bindparam("product_id"))
 _BY_IDS = select(_PRODUCTS).where(_PRODUCTS.c.id.in_(bindparam("product_ids", expanding=True)))
 
