@@ -15,7 +15,6 @@ reads it through the gateway with and without the streams open, with
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,10 +75,7 @@ def _throughput(stack: Stack, catalog: str, gateway: str, product: str) -> int:
     path = f"/api/products/{quote(product, safe='')}"
     pids = {name: stack.process(name).pid for name in ("catalog", "gateway")}
     trees = {name: pid for name, pid in pids.items() if pid is not None}
-    profile_dir = os.environ.get("BENCH_PROFILE_DIR")
-    profiles = Path(profile_dir) if profile_dir else None
-    if profiles is not None:
-        profiles.mkdir(parents=True, exist_ok=True)
+    profiles = gateway_throughput.profile_dir_from_env()
     runs = gateway_throughput.compare(
         {"catalog": (catalog + path, {"catalog": trees["catalog"]}),
          "gateway": (gateway + path, trees),
@@ -87,14 +83,7 @@ def _throughput(stack: Stack, catalog: str, gateway: str, product: str) -> int:
     print("\nthroughput, 16 connections (wrk), CPU from /proc:", flush=True)
     for line in gateway_throughput.report(runs, "catalog", ["gateway", "proxied"]):
         print(line)
-    if profiles is not None:
-        for line in gateway_throughput.summarise_profiles(profiles):
-            print(line)
-    failed = sum(run.failures for run in runs.values())
-    if failed:
-        print(f"{failed} non-2xx answers under load", flush=True)
-        return 1
-    return 0
+    return gateway_throughput.finish(runs, profiles)
 
 
 def bench_streams(streams: int = 200, requests: int = 2000) -> int:

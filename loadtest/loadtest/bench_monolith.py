@@ -12,7 +12,6 @@ the CPU of the monolith's process tree per request, and each read's share of the
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -48,10 +47,7 @@ def _measure(stack: Stack, base: str, rounds: int, seconds: float) -> int:
     pid = stack.process("monolith").pid
     assert pid is not None
     trees = {"monolith": pid}
-    profile_dir = os.environ.get("BENCH_PROFILE_DIR")
-    profiles = Path(profile_dir) if profile_dir else None
-    if profiles is not None:
-        profiles.mkdir(parents=True, exist_ok=True)
+    profiles = gateway_throughput.profile_dir_from_env()
     targets = {"healthz": (f"{base}/healthz", trees),
                "product": (f"{base}/api/products/{quote(product, safe='')}", trees),
                "listing": (base + LISTING, trees)}
@@ -63,11 +59,4 @@ def _measure(stack: Stack, base: str, rounds: int, seconds: float) -> int:
         print(line)
     for name, run in runs.items():
         print(f"{name:10} per round: " + ", ".join(f"{rate:.0f}" for rate in run.rates))
-    if profiles is not None:
-        for line in gateway_throughput.summarise_profiles(profiles):
-            print(line)
-    failed = sum(run.failures for run in runs.values())
-    if failed:
-        print(f"{failed} non-2xx answers under load", flush=True)
-        return 1
-    return 0
+    return gateway_throughput.finish(runs, profiles)

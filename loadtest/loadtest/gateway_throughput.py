@@ -11,6 +11,7 @@ a table of the functions that take the most samples (``py-spy`` from requirement
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -161,3 +162,25 @@ def summarise_profiles(profile_dir: Path, names: Sequence[str] | None = None) ->
             continue
         lines += ["", f"py-spy {path.stem}:", *top_table(path)]
     return lines
+
+
+def profile_dir_from_env() -> Path | None:
+    """``BENCH_PROFILE_DIR``, made if it is set: where the benches keep py-spy profiles."""
+    named = os.environ.get("BENCH_PROFILE_DIR")
+    if not named:
+        return None
+    directory = Path(named)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def finish(runs: Mapping[str, Runs], profiles: Path | None) -> int:
+    """Print the profiles' top tables (if any were taken); 1 when any answer was not a 2xx."""
+    if profiles is not None:
+        for line in summarise_profiles(profiles):
+            print(line)
+    failed = sum(run.failures for run in runs.values())
+    if failed:
+        print(f"{failed} non-2xx answers under load", flush=True)
+        return 1
+    return 0

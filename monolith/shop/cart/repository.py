@@ -12,6 +12,7 @@ from shop.cart.domain import Cart, CartLine
 from shop.cart.models import CartItemRow
 from shop.catalog.models import ProductRow
 from shop.catalog.repository import binary
+from shop.db import dialect_of
 
 
 @cache
@@ -31,8 +32,7 @@ class CartRepository:
 
     def __init__(self, session: Session | Connection) -> None:
         self.session = session
-        bind = session if isinstance(session, Connection) else session.get_bind()
-        self.dialect = bind.dialect.name
+        self.dialect = dialect_of(session)
 
     def get(self, user_id: str) -> Cart:
         """The cart at today's prices (an inner join leaves deleted products out)."""

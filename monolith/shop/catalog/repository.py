@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from shop.catalog.domain import Category, Product, ProductSearch, Sort
 from shop.catalog.models import ProductRow
-from shop.db import sql_integer
+from shop.db import dialect_of, sql_integer
 
 
 def _to_domain(row: ProductRow | Row[Any]) -> Product:
@@ -91,8 +91,7 @@ class ProductRepository:
 
     def __init__(self, session: Session | Connection) -> None:
         self.session = session
-        bind = session if isinstance(session, Connection) else session.get_bind()
-        self.dialect = bind.dialect.name
+        self.dialect = dialect_of(session)
 
     @property
     def _orm(self) -> Session:
