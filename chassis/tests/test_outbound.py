@@ -188,3 +188,35 @@ def test_a_non_ascii_header_given_as_str_is_unsendable_not_a_crash() -> None:
     with pytest.raises(UnsendableRequest):
         client.request("GET", "/x", headers={"authorization": "Bearer \xe9"})
     assert client.breaker.state == "closed"
+
+
+def test_calls_go_under_the_base_url_with_their_timeout_and_carry_no_cookies() -> None:
+    """A cookie one answer sets never travels on a later call (the clients keep no jar:
+    a gateway's client serves every user), and each call names its target and
+    its per-phase timeouts as httpx's own transports read them."""
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, headers={"set-cookie": "session=someone-else"},
+                              json={"n": len(seen)})
+
+    sync_client = ServiceClient("svc", "http://svc/base/", timeout=1.5,
+                                transport=httpx.MockTransport(record))
+    assert sync_client.request("GET", "/x?a=%2F").json() == {"n": 1}
+    sync_client.request("GET", "y", params={"b": "1"})
+
+    async def scenario() -> None:
+        client = AsyncServiceClient("svc", "http://svc", timeout=2.0,
+                                    transport=httpx.MockTransport(record))
+        first = await client.request("POST", "/z", content=b"{}")
+        assert first.json() == {"n": 3} and first.request is seen[2]
+        await client.request("GET", "/z", timeout=0.25)
+        await client.aclose()
+
+    asyncio.run(scenario())
+    assert [str(request.url) for request in seen] == [
+        "http://svc/base/x?a=%2F", "http://svc/base/y?b=1", "http://svc/z", "http://svc/z"]
+    assert all("cookie" not in request.headers for request in seen)
+    assert [request.extensions["timeout"]["read"] for request in seen] == [1.5, 1.5, 2.0, 0.25]
+    assert seen[2].content == b"{}"
