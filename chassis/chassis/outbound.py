@@ -15,8 +15,8 @@ Requests and responses are httpx's, and so are the transports (``MockTransport``
 tests), but a call goes straight to the transport, not through ``httpx.Client``:
 a call between services needs none of what the client adds on the way (a cookie jar
 filled from every answer, redirects, auth flows, proxies from the environment, a
-base URL parsed again on every call), and that way cost 0.13 ms of CPU a call on
-the gateway's proxied read, a fifth of its work (docs/performance.md, "The outbound
+base URL parsed again on every call), and that way cost about 0.1 ms of CPU a call,
+a sixth of the gateway's work on a proxied read (docs/performance.md, "The outbound
 call without httpx's client").
 """
 
