@@ -48,7 +48,9 @@ def reserve_stock(*, db: Database, order_id: str, lines: Sequence[StockLine]) ->
     taken, shortages = _take_lines(products, reservations, order_id, lines)
     if shortages:
         _reject(products, reservations, order_id, shortages)
-    if reservations.transition(order_id, {PENDING}, RESERVED, now()) is None:
+    if reservations.transition(order_id, {PENDING}, RESERVED, now(),
+                               lines=[asdict(line) for line in taken]) is None:
+        _give_back(products, taken[-1:])  # a release gave back the lines recorded before it
         raise _released_meanwhile(order_id)
     return Reservation(order_id=order_id, status=RESERVED, lines=tuple(taken))
 
@@ -83,7 +85,12 @@ def commit_stock(*, db: Database, order_id: str) -> Reservation:
 
 def _take_lines(products: ProductRepository, reservations: ReservationRepository, order_id: str,
                 lines: Sequence[StockLine]) -> tuple[list[ReservedLine], list[Shortage]]:
-    """Take line after line; after the first short line the rest are only checked."""
+    """Take line after line; after the first short line the rest are only checked.
+
+    What is taken is recorded on the reservation before the next line is taken, so
+    that whoever moves the reservation out of ``pending`` gives back every line but
+    the newest; the newest is recorded by the move that ends ``pending``, one write
+    fewer per reservation than recording it here (docs/performance.md, "Checkout")."""
     taken: list[ReservedLine] = []
     shortages: list[Shortage] = []
     for line in lines:
@@ -92,15 +99,15 @@ def _take_lines(products: ProductRepository, reservations: ReservationRepository
             if available < line.quantity:
                 shortages.append(Shortage(line.product_id, line.quantity, available))
             continue
+        if taken and not reservations.record_lines(order_id, taken):  # released meanwhile
+            _give_back(products, taken[-1:])
+            raise _released_meanwhile(order_id)
         reserved, shortage = _take_line(products, line)
         if shortage is not None:
             shortages.append(shortage)
             continue
         assert reserved is not None
         taken.append(reserved)
-        if not reservations.record_lines(order_id, taken):  # released while we were taking
-            products.give_back_stock(reserved.product_id, reserved.quantity)
-            raise _released_meanwhile(order_id)
     return taken, shortages
 
 

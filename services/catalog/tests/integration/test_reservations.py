@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,6 +12,7 @@ from catalog.domain import (
     ReservationConflict,
     ReservationNotFound,
     ReservationStatus,
+    ReservedLine,
     Shortage,
     StockLine,
 )
@@ -139,6 +140,51 @@ def test_a_release_settles_a_reservation_left_pending_by_a_crash(
     release("order-1")
     assert products.stock_of(mug.id) == 5
     assert reservations.record_lines("order-1", [taken]) is False
+
+
+def test_a_release_just_before_the_move_to_reserved_gets_every_line_back(
+        reserve: Callable[..., object], release: Callable[[str], object],
+        products: ProductRepository, create_product: ProductFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last line taken is recorded only by the move to ``reserved``: a cancel that
+    lands before that move gets the lines recorded by then, the reservation the last."""
+    mug, plate = create_product(stock=5), create_product(stock=3)
+    transition = ReservationRepository.transition
+
+    def release_first(self: ReservationRepository, order_id: str,
+                      from_statuses: Iterable[ReservationStatus], to_status: ReservationStatus,
+                      *args: object, **changes: object) -> object:
+        if to_status is ReservationStatus.RESERVED:
+            release(order_id)
+        return transition(self, order_id, from_statuses, to_status, *args, **changes)
+    monkeypatch.setattr(ReservationRepository, "transition", release_first)
+    with pytest.raises(ReservationConflict):
+        reserve("order-1", (mug.id, 2), (plate.id, 3))
+    assert (products.stock_of(mug.id), products.stock_of(plate.id)) == (5, 3)
+    monkeypatch.undo()
+    assert release("order-1").status is ReservationStatus.RELEASED
+    assert (products.stock_of(mug.id), products.stock_of(plate.id)) == (5, 3)
+
+
+def test_a_reservation_writes_each_line_once_and_records_the_last_with_its_move(
+        reserve: Callable[..., object], reservations: ReservationRepository,
+        create_product: ProductFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two lines: the insert, two takes, one record and the move (not a record each)."""
+    recorded: list[int] = []
+    record_lines = ReservationRepository.record_lines
+
+    def counted(self: ReservationRepository, order_id: str,
+                lines: list[ReservedLine]) -> bool:
+        recorded.append(len(lines))
+        return record_lines(self, order_id, lines)
+    monkeypatch.setattr(ReservationRepository, "record_lines", counted)
+    mug, plate = create_product(stock=5), create_product(stock=3)
+    reserve("order-1", (mug.id, 2), (plate.id, 1))
+    assert recorded == [1]
+    stored = reservations.get("order-1")
+    assert stored is not None and stored.status is ReservationStatus.RESERVED
+    assert [(line.product_id, line.quantity) for line in stored.lines] == [(mug.id, 2),
+                                                                          (plate.id, 1)]
 
 
 def test_sixteen_concurrent_reservations_of_five_units_reserve_exactly_five(

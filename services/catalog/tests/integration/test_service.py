@@ -31,21 +31,22 @@ def reserve(db: Database, order_id: str, *lines: tuple[str, int]) -> Any:
 def test_a_release_that_lands_while_lines_are_taken_leaks_no_stock(
         database: Database, products: ProductRepository, reservations: ReservationRepository,
         create_product: ProductFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    mug, plate = create_product(stock=5), create_product(stock=5)
+    mug, plate, cup = create_product(stock=5), create_product(stock=5), create_product(stock=5)
     record_lines = ReservationRepository.record_lines
     calls: list[str] = []
 
-    def release_during_second_line(self: ReservationRepository, order_id: str,
-                                   lines: Any) -> bool:
+    def release_before_the_second_record(self: ReservationRepository, order_id: str,
+                                         lines: Any) -> bool:
         calls.append(order_id)
-        if len(calls) == 2:
+        if len(calls) == 2:  # after the second line is taken, before the third is
             steps.release_stock(db=database, order_id=order_id)
         return record_lines(self, order_id, lines)
 
-    monkeypatch.setattr(ReservationRepository, "record_lines", release_during_second_line)
+    monkeypatch.setattr(ReservationRepository, "record_lines",
+                        release_before_the_second_record)
     with pytest.raises(ReservationConflict):
-        reserve(database, "order-1", (mug.id, 2), (plate.id, 3))
-    assert (products.stock_of(mug.id), products.stock_of(plate.id)) == (5, 5)
+        reserve(database, "order-1", (mug.id, 2), (plate.id, 3), (cup.id, 1))
+    assert [products.stock_of(product.id) for product in (mug, plate, cup)] == [5, 5, 5]
     found = reservations.get("order-1")
     assert found is not None and found.status is ReservationStatus.RELEASED
 
