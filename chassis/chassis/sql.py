@@ -9,6 +9,7 @@ when another gunicorn worker writes at the same time, and no timeout helps.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, DateTime, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -28,6 +30,9 @@ from chassis.settings import sqlalchemy_url as sqlalchemy_url
 from chassis.tracing import instrument_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# A pooled server connection idle for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 0.5
+_IDLE_SINCE = "chassis_idle_since"
 # The largest integer both SQLite and PostgreSQL take as a parameter.
 MAX_SQL_INTEGER = 2**63 - 1
 _WRITE_OPTION = "chassis_write"
@@ -86,13 +91,41 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """The pool's pre-ping, for connections that sat idle longer than ``idle_seconds``.
+
+    A ping on every check-out costs every transaction and every read one more round
+    trip to the server (docs/performance.md, "A ping only after idling"). A connection
+    given back a moment ago worked then: the check is left to the connections that may
+    have been dropped meanwhile (a server's idle timeout, a restart overnight). One
+    that broke within the window fails its first statement instead, which invalidates
+    the pool, so that request answers 503 and the next ones get new connections.
+    """
+    def stamp(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    event.listen(engine, "connect", stamp)
+    event.listen(engine, "checkin", stamp)
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is not None and time.monotonic() - idle_since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raised, this connection is done
+            raise DisconnectionError("the pooled connection did not answer a ping") from exc
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created on demand. Statement
     parameters (password hashes, addresses) never appear in errors or logs."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=5,
-                               max_overflow=5, connect_args={"connect_timeout": 5})
+        engine = create_engine(url, hide_parameters=True, pool_size=5, max_overflow=5,
+                               connect_args={"connect_timeout": 5})
+        _ping_when_idle(engine, PING_AFTER_IDLE_SECONDS)
     else:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import chassis.sql as sql_module
 import psycopg
 import pytest
 from chassis.sql import Database, UTCDateTime, sqlalchemy_url
 from sqlalchemy import Integer, String, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -98,13 +100,18 @@ POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
 @pytest.fixture
-def postgres_db() -> Iterator[Database]:
+def postgres_url() -> str:
     """A fresh PostgreSQL database on the machine's server (the one CI starts)."""
     name = "test_chassis_sql"
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
-    database = Database.from_url(sqlalchemy_url(f"{POSTGRES_SERVER}/{name}", Path("unused")))
+    return sqlalchemy_url(f"{POSTGRES_SERVER}/{name}", Path("unused"))
+
+
+@pytest.fixture
+def postgres_db(postgres_url: str) -> Iterator[Database]:
+    database = Database.from_url(postgres_url)
     Base.metadata.create_all(database.engine)
     yield database
     database.dispose()
@@ -158,3 +165,48 @@ def test_reads_over_a_connection_run_outside_a_transaction_on_postgresql(
         first = uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one()
         time.sleep(0.01)
         assert uow.session.execute(text("SELECT transaction_timestamp()")).scalar_one() == first
+
+
+def _backend_pid(database: Database) -> int:
+    with database.reads() as sql:
+        return int(sql.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _terminate(pid: int) -> None:
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))  # waits for it to end
+
+
+@pytest.fixture
+def ping_window(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Sets how long a pooled connection may idle unpinged, for the engine made next."""
+    return lambda seconds: monkeypatch.setattr(sql_module, "PING_AFTER_IDLE_SECONDS", seconds)
+
+
+def test_a_connection_dropped_while_it_idled_is_replaced_before_it_is_handed_out(
+        ping_window: Callable[[float], None], postgres_url: str) -> None:
+    ping_window(0.05)
+    database = Database.from_url(postgres_url)
+    try:
+        dropped = _backend_pid(database)
+        _terminate(dropped)
+        time.sleep(0.2)
+        assert _backend_pid(database) != dropped  # pinged, found dead, replaced: no error
+    finally:
+        database.dispose()
+
+
+def test_a_connection_given_back_moments_ago_is_handed_out_without_a_ping(
+        ping_window: Callable[[float], None], postgres_url: str) -> None:
+    """No round trip before each transaction: a connection that broke within the window
+    fails its first statement (a 503 for that request), and the pool starts afresh."""
+    ping_window(60.0)
+    database = Database.from_url(postgres_url)
+    try:
+        dropped = _backend_pid(database)
+        _terminate(dropped)
+        with pytest.raises(OperationalError):
+            _backend_pid(database)
+        assert _backend_pid(database) != dropped
+    finally:
+        database.dispose()
