@@ -30,9 +30,10 @@ class Settings(ChassisSettings):
 
     rate_limit_per_minute: int = 600
     upstream_timeout_seconds: float = 2.0
-    # A checkout is a saga of up to six calls inside the orders service, each bounded
-    # by its own UPSTREAM_TIMEOUT_SECONDS: the edge must outwait it, or it answers 503
-    # for an order that goes on to be confirmed and charged.
+    # A checkout is a saga of up to six calls inside the orders service, and a cancel
+    # one of two (the refund, the stock given back) and a commit, each bounded by its
+    # own UPSTREAM_TIMEOUT_SECONDS: the edge must outwait both, or it answers 503 for an
+    # order that goes on to be confirmed and charged, or cancelled and refunded.
     checkout_timeout_seconds: float = 20.0
     upstream_retries: int = 2
     breaker_failures: int = 5

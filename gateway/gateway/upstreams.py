@@ -50,6 +50,9 @@ class EdgeServiceClient(OwnProblemsFinal, AsyncServiceClient):
 
 
 CHECKOUT_ROUTE = "POST /api/orders"
+CANCEL_ROUTE = "POST /api/orders/{order_id}/cancel"
+# The order sagas: several calls inside orders, each bounded by its own timeout there.
+SAGA_ROUTES = (CHECKOUT_ROUTE, CANCEL_ROUTE)
 
 
 class Upstreams:
@@ -127,4 +130,5 @@ def open_upstreams(settings: Settings,
         for name, url in service_urls(settings).items()
     }
     return Upstreams(clients, deadline=deadline,
-                     route_deadlines={CHECKOUT_ROUTE: settings.checkout_timeout_seconds})
+                     route_deadlines=dict.fromkeys(SAGA_ROUTES,
+                                                   settings.checkout_timeout_seconds))

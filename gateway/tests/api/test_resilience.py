@@ -54,11 +54,12 @@ async def test_a_slow_service_is_a_503_within_the_upstream_timeout(
 
 @pytest.mark.parametrize("settings_overrides", [{"upstream_timeout_seconds": 0.3,
                                                  "checkout_timeout_seconds": 2.0}])
-async def test_a_checkout_may_take_longer_than_a_read_before_the_edge_gives_up(
+async def test_a_checkout_or_a_cancel_may_take_longer_than_a_read_before_the_edge_gives_up(
         client: httpx.AsyncClient, shop, auth) -> None:
     shop.slow["orders"] = 0.6
 
     assert (await client.post("/api/orders", json={}, headers=auth())).status_code == 201
+    assert (await client.post("/api/orders/o-1/cancel", headers=auth())).status_code == 201
     _unavailable(await client.get("/api/orders", headers=auth()))
 
 
