@@ -198,15 +198,23 @@ def test_a_payments_crash_mid_checkout_loses_no_order_leaks_no_stock_and_charges
 
 def test_an_orders_crash_mid_checkout_is_settled_by_its_start_up_reconcile(
         stack: Any, storm: Callable[..., Storm], settled_orders: Callable[[Storm], Any],
-        stock_of: Callable[[str], int], checkouts_work_again: Callable[[], None]) -> None:
+        stock_of: Callable[[str], int], checkouts_work_again: Callable[[], None],
+        eventually: Callable[..., Any]) -> None:
     crashed_at: list[float] = []
 
     def crash() -> None:
-        # The master and its workers, and the reconciler (a process of its own) with them,
-        # so that only the start-up reconcile can settle what the crash left pending.
-        stack.kill("orders")
-        stack.kill("orders-reconciler")
-        crashed_at.append(time.monotonic())
+        # Payments frozen first, so that the crash lands on checkouts waiting for their
+        # charge (pending, stock held, the charge in doubt), not in a gap between two:
+        # a checkout seen pending a moment before could be settled when the kill lands.
+        with stack.hanging("payments"):
+            time.sleep(0.2)  # what was past its charge settles; what was not waits
+            eventually(lambda: stack.pending_orders() or None, within=10, every=0.01,
+                       what="a checkout waiting for its charge")
+            # The master and its workers, and the reconciler (a process of its own) with
+            # them, so that only the start-up reconcile can settle what the crash left.
+            stack.kill("orders")
+            stack.kill("orders-reconciler")
+            crashed_at.append(time.monotonic())
 
     happened = storm(crash)
     assert happened.statuses[503] >= 1, happened.statuses
