@@ -1,7 +1,7 @@
 """Embedded stand-ins for the stores, used when no server URL is given.
 
 SQL stores need no process (SQLite files). MongoDB is `nx-27017`, a MongoDB
-wire-protocol server on SQLite. Redis is `redis-server` where installed, else
+wire-protocol server on SQLite, with its per-command log off (devstack.mongodb_standin). Redis is `redis-server` where installed, else
 fakeredis's TCP server.
 """
 
@@ -12,7 +12,7 @@ import socket
 import sys
 from pathlib import Path
 
-from devstack.process import Probe, ProcessSpec
+from devstack.process import Probe, ProcessSpec, python_module
 
 
 def tcp_probe(port: int, host: str = "127.0.0.1") -> Probe:
@@ -28,12 +28,12 @@ def tcp_probe(port: int, host: str = "127.0.0.1") -> Probe:
 def embedded_mongodb(port: int, data_dir: Path) -> ProcessSpec:
     directory = data_dir / "mongodb"
     directory.mkdir(parents=True, exist_ok=True)
-    executable = Path(sys.executable).with_name("nx-27017")
     return ProcessSpec(
         name="mongodb",
-        argv=[str(executable), "--data-dir", str(directory), "--host", "127.0.0.1",
-              "--port", str(port), "--log-file", str(directory / "server.log"),
-              "--pid-file", str(directory / "server.pid")],
+        argv=python_module("devstack.mongodb_standin", "--data-dir", str(directory),
+                           "--host", "127.0.0.1", "--port", str(port),
+                           "--log-file", str(directory / "server.log"),
+                           "--pid-file", str(directory / "server.pid")),
         probe=tcp_probe(port), port=port)
 
 
