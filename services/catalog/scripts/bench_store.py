@@ -88,7 +88,9 @@ def start(work, verbose, src):
     env["PROMETHEUS_MULTIPROC_DIR"] = str(md)
     procs = {}
     argv = [
-        str(VENV / "nx-27017"),
+        str(VENV / "python"),
+        "-m",
+        "devstack.mongodb_standin",  # as the launcher starts it
         "--data-dir",
         str(work / "mongodb"),
         "--host",
