@@ -1,8 +1,8 @@
 """Embedded stand-ins for the stores, used when no server URL is given.
 
 SQL stores need no process (SQLite files). MongoDB is `nx-27017`, a MongoDB
-wire-protocol server on SQLite, with its per-command log off (devstack.mongodb_standin). Redis is `redis-server` where installed, else
-fakeredis's TCP server.
+wire-protocol server on SQLite, with its per-command log off (devstack.mongodb_standin).
+Redis is `redis-server` where installed, else fakeredis's TCP server.
 """
 
 from __future__ import annotations
