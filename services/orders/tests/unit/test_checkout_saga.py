@@ -183,6 +183,7 @@ def test_a_commit_that_fails_after_the_capture_leaves_the_order_pending(
 
 def test_a_cart_that_cannot_be_cleared_does_not_undo_a_paid_order(
         saga: Saga, fake, user_id: str, cart_of_two: tuple[str, str]) -> None:
-    fake.broken.add("DELETE /internal/carts/")
+    fake.broken.add("POST /internal/carts/")
     order = checkout(saga=saga, user_id=user_id, request=request())
     assert order.status == "confirmed"
+    assert len(fake.carts[user_id]) == 2  # the take-out failed: the lines are still there
