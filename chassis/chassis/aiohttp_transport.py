@@ -19,15 +19,11 @@ or media type either way.)
 
 from __future__ import annotations
 
-import re
-
 import aiohttp
 import httpx
 from yarl import URL
 
-# RFC 9110 5.1 / 5.5: a token for names; no CR, LF or NUL anywhere in a value.
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_FORBIDDEN_IN_VALUE = re.compile(rb"[\r\n\x00]")
+from chassis.wire_headers import checked_headers
 # Below the services' own keep-alive timeout (uvicorn's 5 s), so that the client
 # drops an idle connection before the server does and never sends on a closing one.
 KEEPALIVE_SECONDS = 4.0
@@ -53,7 +49,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        headers = _checked_headers(request.headers.raw)
+        headers = checked_headers(request.headers.raw)
         timeout = _timeout(request.extensions.get("timeout", {}))
         body = request.content or None
         try:
@@ -83,17 +79,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-
-def _checked_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    """The request's headers as aiohttp takes them, or LocalProtocolError for one that HTTP
-    does not allow (the text names the header, never its value: it may be a token)."""
-    checked = []
-    for name, value in raw:
-        if not _TOKEN.fullmatch(name) or _FORBIDDEN_IN_VALUE.search(value):
-            raise httpx.LocalProtocolError(f"Illegal header {name[:64]!r}")
-        checked.append((name.decode("latin-1"), value.decode("latin-1")))
-    return checked
 
 
 def _timeout(parts: dict[str, float | None]) -> aiohttp.ClientTimeout:

@@ -4,8 +4,9 @@
     http_client_request_duration_seconds{downstream, method, status}   status or "error"
 
 They wrap the client's real transport (or a test's), so every attempt counts,
-retries included, whatever answers it. The asynchronous one sends over aiohttp's
-pool by default (chassis.aiohttp_transport).
+retries included, whatever answers it. By default the synchronous one sends over
+urllib3's pool (chassis.urllib3_transport), the asynchronous one over aiohttp's
+(chassis.aiohttp_transport).
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ class _Meter:
 class MeteredTransport(httpx.BaseTransport):
     def __init__(self, downstream: str, inner: httpx.BaseTransport | None,
                  max_connections: int = 100) -> None:
-        limits = httpx.Limits(max_connections=max_connections)
-        self.inner = inner or httpx.HTTPTransport(limits=limits)
+        if inner is None:  # imported here: the asynchronous services do without urllib3
+            from chassis.urllib3_transport import Urllib3Transport
+
+            inner = Urllib3Transport(max_connections=max_connections)
+        self.inner = inner
         self.meter = _Meter(downstream, max_connections)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

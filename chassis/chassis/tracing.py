@@ -39,8 +39,10 @@ EXCLUDED_URLS = "/healthz,/readyz,/metrics"
 # The store and HTTP clients an image may hold: instrumented when installed.
 CLIENT_INSTRUMENTORS = (
     ("opentelemetry.instrumentation.httpx", "HTTPXClientInstrumentor"),
-    # chassis.aiohttp_transport sends the async client's requests over aiohttp.
+    # chassis.aiohttp_transport sends the async client's requests over aiohttp,
+    # chassis.urllib3_transport the sync client's over urllib3.
     ("opentelemetry.instrumentation.aiohttp_client", "AioHttpClientInstrumentor"),
+    ("opentelemetry.instrumentation.urllib3", "URLLib3Instrumentor"),
     ("opentelemetry.instrumentation.redis", "RedisInstrumentor"),
     ("opentelemetry.instrumentation.pymongo", "PymongoInstrumentor"),
 )
