@@ -24,6 +24,7 @@ import httpx
 from yarl import URL
 
 from chassis.wire_headers import checked_headers
+
 # Below the services' own keep-alive timeout (uvicorn's 5 s), so that the client
 # drops an idle connection before the server does and never sends on a closing one.
 KEEPALIVE_SECONDS = 4.0
