@@ -3,7 +3,10 @@
 Starts both shops (the comparison's local shops, embedded stores unless
 ``STORES=postgres``), then places ``ROUNDS`` checkouts of a two-line cart on
 each, one at a time and alternating between the shops, and prints the p50 and
-p90 of ``POST /api/orders`` on each side and their ratio. ``PROFILE=DIR`` also
+p90 of ``POST /api/orders`` on each side and their ratio, and the CPU each side's
+processes (apps, relays, stores) spent per round of two cart writes and a checkout, read
+from ``/proc``: one checkout at a time on two cores, a round's wall time is about its
+CPU time (docs/performance.md, "A checkout's CPU, process by process"). ``PROFILE=DIR`` also
 records py-spy profiles (collapsed stacks) of orders, catalog, payments and cart
 while the microservices' checkouts run. Run it under the servers' lock.
 """
@@ -124,6 +127,22 @@ def _print_steps(side: str, before: dict[str, tuple[float, float]],
                   f"  (n={count:.0f})")
 
 
+def _cpu_seconds(shop: Shop) -> dict[str, float]:
+    """CPU seconds so far of each of the shop's components (their processes now)."""
+    return {component.name: sum(procfs.read_cpu(component.pids()).values())
+            for component in shop.components}
+
+
+def _print_cpu(side: str, before: dict[str, float], after: dict[str, float],
+               rounds: int) -> None:
+    spent = {name: after[name] - before.get(name, 0.0) for name in after}
+    total = sum(spent.values())
+    print(f"{side:14} CPU per round (2 cart writes + a checkout): {1000 * total / rounds:.1f} ms"
+          " — " + ", ".join(f"{name} {1000 * seconds / rounds:.1f}"
+                            for name, seconds in sorted(spent.items(), key=lambda i: -i[1])
+                            if seconds * 1000 / rounds >= 0.1))
+
+
 def _closed_connections() -> dict[str, int]:
     """Connections to each service port closed in the last minute (TIME_WAIT): a client
     that reuses its pooled connections leaves next to none."""
@@ -153,6 +172,7 @@ def main() -> None:
         metrics = {MONOLITH: f"http://127.0.0.1:{MONOLITH_PORT}",
                    **{name: f"http://127.0.0.1:{SERVICE_PORTS[name]}" for name in PROFILED}}
         before = {side: _step_seconds(url) for side, url in metrics.items()}
+        cpu_before = {side: _cpu_seconds(shops[side]) for side in shoppers}
         profilers = _profilers(shops[MICROSERVICES], Path(profile)) if profile else []
         try:
             for _ in range(ROUNDS):
@@ -160,12 +180,15 @@ def main() -> None:
                     timings[side].append(shopper.checkout_ms())
         finally:
             _stop(profilers)
+        cpu_after = {side: _cpu_seconds(shops[side]) for side in shoppers}
         after = {side: _step_seconds(url) for side, url in metrics.items()}
         closed = _closed_connections()
     p50 = {side: statistics.median(values) for side, values in timings.items()}
     for side, values in timings.items():
         p90 = statistics.quantiles(values, n=10)[-1]
         print(f"{side:14} checkout p50 {p50[side]:7.1f} ms  p90 {p90:7.1f} ms  (n={len(values)})")
+    for side in shoppers:
+        _print_cpu(side, cpu_before[side], cpu_after[side], ROUNDS)
     for side in metrics:
         _print_steps(side, before[side], after[side])
     print("connections closed during the run (TIME_WAIT), by service port:", closed)
