@@ -2,12 +2,11 @@
 clients (orders and its reconciler, on gevent workers).
 
 httpx stays the client's API (requests, responses, timeouts, ``MockTransport`` in
-tests); only the wire goes through urllib3. Two things of httpx's own transport cost
-orders CPU on every call (docs/performance.md, "The synchronous call over urllib3"):
-httpcore's pool tests every idle connection for readability on each request, a poll
-each through gevent's hub, where urllib3 tests only the one it hands out; and httpcore
-writes a request's headers and its body with two sends, where http.client, beneath
-urllib3, sends a small body in the headers' packet.
+tests); only the wire goes through urllib3. httpx's own transport (httpcore's pool)
+tests every connection it holds for readability on each request, under gevent a poll
+each through the hub, so a call costs more with every connection its pool keeps; urllib3
+tests only the connection it hands out (docs/performance.md, "The synchronous call over
+urllib3").
 
 What httpx's own transport guarantees, this one keeps, as chassis.aiohttp_transport
 does: a header that HTTP does not allow is refused before sending
