@@ -6,7 +6,7 @@ commit's from ``git show REV:chassis/chassis/outbound.py > old.py``). The script
 small HTTP server on CPU 1 that answers every GET with a product-sized JSON body, pins
 itself to CPU 0, and calls it ``--calls`` times a round through each version's
 ``AsyncServiceClient`` (uvloop) and ``ServiceClient``, and through the wires beneath them
-alone (an aiohttp session; httpx's own synchronous transport), round after round,
+alone (an aiohttp session; chassis.urllib3_transport), round after round,
 alternating. It prints the median CPU microseconds per call of each and its ratio to
 the first label (docs/performance.md, "The outbound call without httpx's client").
 """
@@ -28,6 +28,7 @@ from types import ModuleType
 import aiohttp
 import httpx
 import uvloop
+from chassis.urllib3_transport import Urllib3Transport
 from yarl import URL
 
 PATH = "/api/products/65f0c0ffee0000000000002a?proxied=1"
@@ -115,20 +116,20 @@ async def measure_async(base: str, versions: dict[str, ModuleType], rounds: int,
 def measure_sync(base: str, versions: dict[str, ModuleType], rounds: int,
                  calls: int) -> dict[str, list[float]]:
     clients = {label: module.ServiceClient("catalog", base) for label, module in versions.items()}
-    transport = httpx.HTTPTransport()
+    transport = Urllib3Transport()
 
     def wire_alone() -> bytes:
         answer = transport.handle_request(httpx.Request("GET", base + PATH, headers=HEADERS))
         return answer.read()
 
-    figures: dict[str, list[float]] = {label: [] for label in [*clients, "httpx transport alone"]}
+    figures: dict[str, list[float]] = {label: [] for label in [*clients, "urllib3 transport alone"]}
     for _ in range(rounds):
         for label, client in clients.items():
             figures[label].append(cpu_per_call(
                 lambda client=client: client.request("GET", PATH, headers=HEADERS,
                                                      breaker_key="GET /api/products/{product_id}"),
                 calls))
-        figures["httpx transport alone"].append(cpu_per_call(wire_alone, calls))
+        figures["urllib3 transport alone"].append(cpu_per_call(wire_alone, calls))
     for client in clients.values():
         client.close()
     transport.close()
