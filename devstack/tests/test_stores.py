@@ -33,4 +33,4 @@ def test_the_mongodb_stand_in_serves_without_logging_each_command(tmp_path: Path
     server_log = (tmp_path / "mongodb" / "server.log").read_text()
     assert "Starting NX-27017" not in output.getvalue() + server_log  # INFO: not written
     for text in (server_log, output.getvalue()):
-        assert "Calling db.command" not in text and "find_one_and_update" not in text
+        assert "Calling db.command" not in text and "findAndModify" not in text
