@@ -34,7 +34,7 @@ class _Meter:
 class MeteredTransport(httpx.BaseTransport):
     def __init__(self, downstream: str, inner: httpx.BaseTransport | None,
                  max_connections: int = 100) -> None:
-        if inner is None:  # imported here: the asynchronous services do without urllib3
+        if inner is None:  # imported here, as aiohttp's below: only this client sends over it
             from chassis.urllib3_transport import Urllib3Transport
 
             inner = Urllib3Transport(max_connections=max_connections)

@@ -37,9 +37,7 @@ class Urllib3Transport(httpx.BaseTransport):
         self._pools = urllib3.PoolManager(maxsize=max_connections, block=True, retries=False)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        headers = urllib3.HTTPHeaderDict()
-        for name, value in checked_headers(request.headers.raw):
-            headers.add(name, value)
+        headers = urllib3.HTTPHeaderDict(checked_headers(request.headers.raw))
         parts = request.extensions.get("timeout", {})
         url = request.url
         try:

@@ -1,10 +1,10 @@
 """What one wait on the network costs a synchronous worker, under gevent and under threads:
 ``python chassis/scripts/bench_io_waits.py [--concurrency 4] [--calls 400] [--rounds 4]``.
 
-Starts a small HTTP server (aiohttp) on CPU 1 that answers every request with a
-product-sized JSON body, then, pinned to CPU 0, runs one child process per worker model
-(gevent's monkey-patching, as gunicorn's gevent worker does; plain threads, as its
-gthread worker runs) that makes ``--concurrency`` callers each do ``--calls`` calls, round
+Starts bench_outbound.py's small HTTP server (aiohttp) on CPU 1, which answers every
+request with a product-sized JSON body, then, pinned to CPU 0, runs one child process per
+worker model (gevent's monkey-patching, as gunicorn's gevent worker does; plain threads,
+as its gthread worker runs) that makes ``--concurrency`` callers each do ``--calls`` calls, round
 after round, through:
 
 - httpx's own synchronous transport (httpcore's pool),
@@ -21,23 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-SERVER = """
-import sys
-from aiohttp import web
-BODY = b'{"id": "65f0c0ffee0000000000002a", "name": "' + b"n" * 400 + b'"}'
-async def answer(request):
-    await request.read()
-    return web.Response(body=BODY, content_type="application/json")
-app = web.Application()
-app.router.add_route("*", "/{tail:.*}", answer)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
-"""
+from bench_outbound import SERVER, free_port, wait_for  # the same server, beside this script
 
 CHILD = """
 import json, os, statistics, sys, time
@@ -99,23 +87,6 @@ print(json.dumps({name: statistics.median(values) for name, values in cpu.items(
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("the benchmark's server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=4)
@@ -125,7 +96,7 @@ def main() -> None:
     port = free_port()
     server = subprocess.Popen(["taskset", "-c", "1", sys.executable, "-c", SERVER, str(port)])
     try:
-        wait_for(port)
+        wait_for(f"http://127.0.0.1:{port}")
         results = {}
         for model in ("gevent", "threads"):
             out = subprocess.run(

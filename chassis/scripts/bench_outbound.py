@@ -3,7 +3,7 @@
 
 Each ``FILE`` is a version of ``chassis/outbound.py`` (this checkout's, or an older
 commit's from ``git show REV:chassis/chassis/outbound.py > old.py``). The script starts a
-small HTTP server on CPU 1 that answers every GET with a product-sized JSON body, pins
+small HTTP server on CPU 1 that answers every request with a product-sized JSON body, pins
 itself to CPU 0, and calls it ``--calls`` times a round through each version's
 ``AsyncServiceClient`` (uvloop) and ``ServiceClient``, and through the wires beneath them
 alone (an aiohttp session; chassis.urllib3_transport), round after round,
@@ -37,9 +37,10 @@ SERVER = """
 from aiohttp import web
 BODY = b'{"id": "65f0c0ffee0000000000002a", "name": "' + b"n" * 400 + b'"}'
 async def answer(request):
+    await request.read()
     return web.Response(body=BODY, content_type="application/json")
 app = web.Application()
-app.router.add_get("/{tail:.*}", answer)
+app.router.add_route("*", "/{tail:.*}", answer)
 web.run_app(app, host="127.0.0.1", port=int(__import__("sys").argv[1]), access_log=None,
             print=None)
 """
