@@ -34,15 +34,21 @@ ROUTES = {"product": "GET /api/products/{id}", "checkout": "POST /api/orders"}
 PLACEHOLDER = re.compile(r"[{<][^}>]*[}>]")
 RECEIVER_PORT = 24318
 WARM_UP = 3
-# How long a span may take to arrive (the processes' batch delay is set to 200 ms).
-COLLECT_TIMEOUT_S = 20.0
-TRACING_ENV = {"OTEL_BSP_SCHEDULE_DELAY": "200"}
+# The apps export as deployed: a batch every 5 s (OTEL_BSP_SCHEDULE_DELAY's default in
+# chassis.settings). A shorter delay would collect sooner but put an export's fixed cost
+# (its HTTP request, the resource's encoding) on every few requests of every process, a
+# cost that grows with the number of processes rather than with the work
+# (docs/performance.md, "Spans exported as deployed").
+BATCH_DELAY_S = 5.0
+# Spans have all arrived once none came for longer than a batch delay.
+SETTLE_S = BATCH_DELAY_S + 1.0
+COLLECT_TIMEOUT_S = 4 * BATCH_DELAY_S
 
 
 def traced_estimate(ctx: Context) -> float:
     if not ctx.local:
         return 2.0
-    return 30.0 + len(SIDES) * 2 * (WARM_UP + samples(ctx)) * 0.1 + 5.0
+    return 30.0 + len(SIDES) * 2 * (WARM_UP + samples(ctx)) * 0.1 + SETTLE_S + 5.0
 
 
 def samples(ctx: Context) -> int:
@@ -104,7 +110,7 @@ def _sample(ctx: Context, side: str) -> dict[str, list[tuple[str, float, int]]]:
     return sent
 
 
-def _collect(receiver: OtlpReceiver, trace_ids: list[str], settle: float = 1.5
+def _collect(receiver: OtlpReceiver, trace_ids: list[str], settle: float = SETTLE_S
              ) -> dict[str, list[Any]]:
     """The spans of ``trace_ids``, once none came for ``settle`` seconds."""
     deadline = time.monotonic() + COLLECT_TIMEOUT_S
@@ -124,7 +130,7 @@ def traced(ctx: Context) -> dict[str, Any]:
         return _from_metrics(ctx)
     port = free_port(RECEIVER_PORT)
     with OtlpReceiver(port=port) as receiver:
-        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url, **TRACING_ENV}
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url}
         ctx.progress.say("restarting every app of both shops with traces exported")
         restarted = round(restart_apps(ctx.shops.values(), env), 1)
         sent = {}

@@ -8,11 +8,15 @@ processes (apps, relays, stores) spent per round of two cart writes and a checko
 from ``/proc``: one checkout at a time on two cores, a round's wall time is about its
 CPU time (docs/performance.md, "A checkout's CPU, process by process"). ``PROFILE=DIR`` also
 records py-spy profiles (collapsed stacks) of orders, catalog, payments and cart
-while the microservices' checkouts run. Run it under the servers' lock.
+while the microservices' checkouts run. ``TRACED=1`` restarts every app with its spans
+exported to a receiver here (as the comparison's traced stage does) before the rounds,
+and also prints the spans each service exported per round. Run it under the servers'
+lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import statistics
@@ -23,6 +27,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from devstack.otlp import OtlpReceiver, Span, render_tree
 from loadtest.gateway_throughput import py_spy
 from loadtest.shops import (
     MICROSERVICES,
@@ -32,11 +37,14 @@ from loadtest.shops import (
     LocalSettings,
     Shop,
     local_shops,
+    restart_apps,
 )
+from loadtest.stages.traced import SETTLE_S, free_port
 
 from loadtest import procfs
 
 ROUNDS = int(os.environ.get("ROUNDS", "60"))
+TRACED = os.environ.get("TRACED") == "1"
 CARD = {"card_number": "4242424242424242", "exp_month": 12,
         "exp_year": time.gmtime().tm_year + 1, "cvc": "123"}
 ADDRESS = {"name": "Ada Lovelace", "line1": "1 Analytical Way", "city": "London",
@@ -159,15 +167,47 @@ def _closed_connections() -> dict[str, int]:
     return found
 
 
+def _print_spans(receiver: OtlpReceiver, skipped: int, rounds: int) -> None:
+    """Spans exported per round, by service (a round's cart writes included), leaving out
+    the first ``skipped`` (the warm-up's)."""
+    time.sleep(SETTLE_S)  # every process has exported its last batch
+    counts: dict[str, int] = {}
+    for span in receiver.spans()[skipped:]:
+        counts[span.service] = counts.get(span.service, 0) + 1
+    print("spans exported per round: " + ", ".join(
+        f"{service} {count / rounds:.1f}" for service, count in sorted(
+            counts.items(), key=lambda item: -item[1])))
+    traces: dict[str, list[Span]] = {}
+    for span in receiver.spans()[skipped:]:
+        traces.setdefault(span.trace_id, []).append(span)
+    for edge in ("gateway", "monolith"):
+        checkouts = sorted([(root.duration_ms, spans) for spans in traces.values()
+                            for root in spans if root.service == edge and root.kind == "server"
+                            and not root.parent_id and root.name.startswith("POST /api/orders")],
+                           key=lambda checkout: checkout[0])
+        if checkouts:
+            print(f"the median {edge} checkout's trace:")
+            print(render_tree(checkouts[len(checkouts) // 2][1]))
+
+
 def main() -> None:
     settings = LocalSettings(stores=os.environ.get("STORES", "embedded"))
     profile = os.environ.get("PROFILE")
-    with tempfile.TemporaryDirectory(prefix="bench-checkout-") as tmp, \
-            local_shops(settings, Path(tmp)) as shops:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-checkout-"))
+        shops = stack.enter_context(local_shops(settings, Path(tmp)))
+        receiver = None
+        if TRACED:
+            receiver = stack.enter_context(OtlpReceiver(port=free_port(24319)))
+            restart_apps(shops.values(), {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url})
         shoppers = {side: Shopper(shops[side]) for side in (MONOLITH, MICROSERVICES)}
         for shopper in shoppers.values():  # warm up pools, caches, JWKS
             for _ in range(5):
                 shopper.checkout_ms()
+        skipped = 0
+        if receiver is not None:
+            time.sleep(SETTLE_S)
+            skipped = len(receiver.spans())
         timings: dict[str, list[float]] = {MONOLITH: [], MICROSERVICES: []}
         metrics = {MONOLITH: f"http://127.0.0.1:{MONOLITH_PORT}",
                    **{name: f"http://127.0.0.1:{SERVICE_PORTS[name]}" for name in PROFILED}}
@@ -183,6 +223,8 @@ def main() -> None:
         cpu_after = {side: _cpu_seconds(shops[side]) for side in shoppers}
         after = {side: _step_seconds(url) for side, url in metrics.items()}
         closed = _closed_connections()
+        if receiver is not None:
+            _print_spans(receiver, skipped, ROUNDS)
     p50 = {side: statistics.median(values) for side, values in timings.items()}
     for side, values in timings.items():
         p90 = statistics.quantiles(values, n=10)[-1]
