@@ -3,8 +3,8 @@
 Starts an OTLP receiver (:class:`devstack.otlp.OtlpReceiver`), restarts every app
 process of both shops with ``OTEL_EXPORTER_OTLP_ENDPOINT`` pointing at it (the
 other stages ran without tracing, so its cost is in none of their figures), then
-sends each shop, one request at a time, a few product reads and checkouts, each
-with a sampled ``traceparent`` of its own. Each request's trace is split into
+sends each shop, one request at a time and the shops taking turns, a few product reads
+and checkouts, each with a sampled ``traceparent`` of its own. Each request's trace is split into
 hops and store/HTTP calls (:mod:`loadtest.traces`); the stage reports the medians.
 
 Against remote shops there is no collector of ours to send spans to: the stage
@@ -42,13 +42,17 @@ WARM_UP = 3
 BATCH_DELAY_S = 5.0
 # Spans have all arrived once none came for longer than a batch delay.
 SETTLE_S = BATCH_DELAY_S + 1.0
+# After each sampled request, time for what it set off to finish (the relays poll every
+# 0.2 s; the events' consumers, the caches' stores) before the other side's request.
+PAUSE_S = 0.3
 COLLECT_TIMEOUT_S = 4 * BATCH_DELAY_S
 
 
 def traced_estimate(ctx: Context) -> float:
     if not ctx.local:
         return 2.0
-    return 30.0 + len(SIDES) * 2 * (WARM_UP + samples(ctx)) * 0.1 + SETTLE_S + 5.0
+    return (30.0 + len(SIDES) * 2 * (WARM_UP * 0.1 + samples(ctx) * (0.1 + PAUSE_S))
+            + SETTLE_S + 5.0)
 
 
 def samples(ctx: Context) -> int:
@@ -88,25 +92,39 @@ class _Shopper:
             **self.auth, **headers, "Idempotency-Key": uuid.uuid4().hex}).status_code
 
 
-def _sample(ctx: Context, side: str) -> dict[str, list[tuple[str, float, int]]]:
-    """Per request kind: (trace id, client-side ms, status) of each sampled request."""
+def _shopper(ctx: Context, side: str) -> _Shopper:
     data = fixture.read(ctx.data_files[side])
     if fixture.refresh(data, lasting=120.0):
         fixture.write(data, ctx.data_files[side])
-    shopper = _Shopper(ctx.shops[side], data)
-    sent: dict[str, list[tuple[str, float, int]]] = {kind: [] for kind in ROUTES}
+    return _Shopper(ctx.shops[side], data)
+
+
+def _sample(ctx: Context) -> dict[str, dict[str, list[tuple[str, float, int]]]]:
+    """Per side and request kind: (trace id, client-side ms, status) of each sampled
+    request. The sides take turns, request by request, so that whatever else the machine
+    is doing meanwhile (an app still warming after the restart, an export) falls on both
+    alike rather than on whichever side went first; each request has the machine to
+    itself for a moment first, so that no side's request pays for what the other's
+    previous one set off (its events, relayed and consumed after the answer)."""
+    shoppers = {side: _shopper(ctx, side) for side in SIDES}
+    sent: dict[str, dict[str, list[tuple[str, float, int]]]] = {
+        side: {kind: [] for kind in ROUTES} for side in SIDES}
     try:
         for kind in ROUTES:
-            call = getattr(shopper, kind)
-            for _ in range(WARM_UP):
-                call({})
+            for shopper in shoppers.values():
+                for _ in range(WARM_UP):
+                    getattr(shopper, kind)({})
             for _ in range(samples(ctx)):
-                trace_id, header = traces.traceparent()
-                began = time.perf_counter()
-                status = call({"traceparent": header})
-                sent[kind].append((trace_id, (time.perf_counter() - began) * 1000, status))
+                for side, shopper in shoppers.items():
+                    trace_id, header = traces.traceparent()
+                    began = time.perf_counter()
+                    status = getattr(shopper, kind)({"traceparent": header})
+                    sent[side][kind].append(
+                        (trace_id, (time.perf_counter() - began) * 1000, status))
+                    time.sleep(PAUSE_S)
     finally:
-        shopper.client.close()
+        for shopper in shoppers.values():
+            shopper.client.close()
     return sent
 
 
@@ -133,12 +151,11 @@ def traced(ctx: Context) -> dict[str, Any]:
         env = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url}
         ctx.progress.say("restarting every app of both shops with traces exported")
         restarted = round(restart_apps(ctx.shops.values(), env), 1)
-        sent = {}
         for side in SIDES:
             ctx.wait_healthy(side)
-            ctx.progress.say(f"{samples(ctx)} traced product reads and checkouts, one at a "
-                             "time", side)
-            sent[side] = _sample(ctx, side)
+        ctx.progress.say(f"{samples(ctx)} traced product reads and checkouts a side, one at a "
+                         "time, the sides taking turns")
+        sent = _sample(ctx)
         all_ids = [t for side in SIDES for kind in ROUTES for t, _, _ in sent[side][kind]]
         spans = _collect(receiver, all_ids)
     sides: dict[str, Any] = {}

@@ -7,7 +7,7 @@ p90 of ``POST /api/orders`` on each side and their ratio, and the CPU each side'
 processes (apps, relays, stores) spent per round of two cart writes and a checkout, read
 from ``/proc``: one checkout at a time on two cores, a round's wall time is about its
 CPU time (docs/performance.md, "A checkout's CPU, process by process"). ``PROFILE=DIR`` also
-records py-spy profiles (collapsed stacks) of orders, catalog, payments and cart
+records py-spy profiles (collapsed stacks) of the gateway, orders, catalog, payments and cart
 while the microservices' checkouts run. ``TRACED=1`` restarts every app with its spans
 exported to a receiver here (as the comparison's traced stage does) before the rounds,
 and also prints the spans each service exported per round. Run it under the servers'
@@ -30,6 +30,7 @@ import httpx
 from devstack.otlp import OtlpReceiver, Span, render_tree
 from loadtest.gateway_throughput import py_spy
 from loadtest.shops import (
+    GATEWAY_PORT,
     MICROSERVICES,
     MONOLITH,
     MONOLITH_PORT,
@@ -49,7 +50,8 @@ CARD = {"card_number": "4242424242424242", "exp_month": 12,
         "exp_year": time.gmtime().tm_year + 1, "cvc": "123"}
 ADDRESS = {"name": "Ada Lovelace", "line1": "1 Analytical Way", "city": "London",
            "postal_code": "N1 9GU", "country": "GB"}
-PROFILED = ("orders", "catalog", "payments", "cart")
+PROFILED = ("gateway", "orders", "catalog", "payments", "cart")
+PORTS = {**SERVICE_PORTS, "gateway": GATEWAY_PORT}
 
 
 class Shopper:
@@ -210,7 +212,8 @@ def main() -> None:
             skipped = len(receiver.spans())
         timings: dict[str, list[float]] = {MONOLITH: [], MICROSERVICES: []}
         metrics = {MONOLITH: f"http://127.0.0.1:{MONOLITH_PORT}",
-                   **{name: f"http://127.0.0.1:{SERVICE_PORTS[name]}" for name in PROFILED}}
+                   **{name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()
+                      if name in PROFILED}}
         before = {side: _step_seconds(url) for side, url in metrics.items()}
         cpu_before = {side: _cpu_seconds(shops[side]) for side in shoppers}
         profilers = _profilers(shops[MICROSERVICES], Path(profile)) if profile else []
