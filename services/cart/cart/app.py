@@ -28,7 +28,6 @@ from cart.config import Settings
 from cart.db import Database, connect
 from cart.domain import InvalidQuantity, ProductNotFound
 from cart.product_copies import ProductCopies, VersionReader
-from cart.repository import CartBusy
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +41,6 @@ ERRORS: ErrorTable = {
     InvalidQuantity: lambda exc: ValidationFailed([{"field": "quantity", "message": str(exc)}]),
     RedisConnectionError: _redis_down,
     RedisTimeoutError: _redis_down,
-    CartBusy: lambda _exc: Unavailable("The cart kept changing; try again."),
     ProductNotFound: lambda _exc: NotFound("No such product."),
 }
 
