@@ -3,9 +3,10 @@
 Starts an OTLP receiver (:class:`devstack.otlp.OtlpReceiver`), restarts every app
 process of both shops with ``OTEL_EXPORTER_OTLP_ENDPOINT`` pointing at it (the
 other stages ran without tracing, so its cost is in none of their figures), then
-sends each shop, one request at a time and the shops taking turns, a few product reads
-and checkouts, each with a sampled ``traceparent`` of its own. Each request's trace is split into
-hops and store/HTTP calls (:mod:`loadtest.traces`); the stage reports the medians.
+sends each shop, one request at a time and the shops taking turns, a few product
+reads and checkouts, each with a sampled ``traceparent`` of its own. Each request's
+trace is split into hops and store/HTTP calls (:mod:`loadtest.traces`); the stage
+reports the medians.
 
 Against remote shops there is no collector of ours to send spans to: the stage
 says so and gives what the edge's ``/metrics`` holds for the same two routes
@@ -176,7 +177,8 @@ def traced(ctx: Context) -> dict[str, Any]:
                 if client_ms else None,
                 "example_tree": render_tree(example) if example else ""}
     return {"status": "ok", "source": "traces", "samples": samples(ctx),
-            "load": "one request at a time, after a warm-up",
+            "load": f"one request at a time after a warm-up, the shops taking turns, "
+                    f"{PAUSE_S:g} s after each",
             "restart_s": restarted, "sides": sides}
 
 
