@@ -30,8 +30,11 @@ def embedded_mongodb(port: int, data_dir: Path) -> ProcessSpec:
     directory.mkdir(parents=True, exist_ok=True)
     return ProcessSpec(
         name="mongodb",
-        argv=python_module("devstack.mongodb_standin", "--data-dir", str(directory),
-                           "--host", "127.0.0.1", "--port", str(port),
+        # --threaded: a thread per connection, as mongod serves, each command run in it;
+        # its asyncio server hands every command to a worker thread and back
+        # (docs/performance.md, "The stand-in's way of serving").
+        argv=python_module("devstack.mongodb_standin", "--threaded", "--data-dir",
+                           str(directory), "--host", "127.0.0.1", "--port", str(port),
                            "--log-file", str(directory / "server.log"),
                            "--pid-file", str(directory / "server.pid")),
         probe=tcp_probe(port), port=port)

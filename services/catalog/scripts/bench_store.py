@@ -91,6 +91,7 @@ def start(work, verbose, src):
         str(VENV / "python"),
         "-m",
         "devstack.mongodb_standin",  # as the launcher starts it
+        "--threaded",
         "--data-dir",
         str(work / "mongodb"),
         "--host",
