@@ -10,8 +10,8 @@ CPU time (docs/performance.md, "A checkout's CPU, process by process"). ``PROFIL
 records py-spy profiles (collapsed stacks) of the gateway, orders, catalog, payments and cart
 while the microservices' checkouts run. ``TRACED=1`` restarts every app with its spans
 exported to a receiver here (as the comparison's traced stage does) before the rounds,
-and also prints the spans each service exported per round. Run it under the servers'
-lock.
+and also prints the spans each service exported per round and each side's median
+checkout trace. Run it under the servers' lock.
 """
 
 from __future__ import annotations
@@ -173,18 +173,18 @@ def _print_spans(receiver: OtlpReceiver, skipped: int, rounds: int) -> None:
     """Spans exported per round, by service (a round's cart writes included), leaving out
     the first ``skipped`` (the warm-up's)."""
     time.sleep(SETTLE_S)  # every process has exported its last batch
+    spans = receiver.spans()[skipped:]
     counts: dict[str, int] = {}
-    for span in receiver.spans()[skipped:]:
+    traces: dict[str, list[Span]] = {}
+    for span in spans:
         counts[span.service] = counts.get(span.service, 0) + 1
+        traces.setdefault(span.trace_id, []).append(span)
     print("spans exported per round: " + ", ".join(
         f"{service} {count / rounds:.1f}" for service, count in sorted(
             counts.items(), key=lambda item: -item[1])))
-    traces: dict[str, list[Span]] = {}
-    for span in receiver.spans()[skipped:]:
-        traces.setdefault(span.trace_id, []).append(span)
     for edge in ("gateway", "monolith"):
-        checkouts = sorted([(root.duration_ms, spans) for spans in traces.values()
-                            for root in spans if root.service == edge and root.kind == "server"
+        checkouts = sorted([(root.duration_ms, trace) for trace in traces.values()
+                            for root in trace if root.service == edge and root.kind == "server"
                             and not root.parent_id and root.name.startswith("POST /api/orders")],
                            key=lambda checkout: checkout[0])
         if checkouts:
