@@ -1,9 +1,10 @@
 """The embedded MongoDB stand-in's cost per command in each of its ways of serving:
 ``taskset -c 1 python services/catalog/scripts/bench_standin.py``.
 
-Starts nx-27017 as the launcher does (``devstack.mongodb_standin``) on CPU 0, once with
-its asyncio server (every command handed to a worker thread and back) and once with
-``--threaded`` (a thread per connection, which runs the command itself), alternating
+Starts nx-27017 from the launcher's own spec (``devstack.stores.embedded_mongodb``) on
+CPU 0, once with its asyncio server (every command handed to a worker thread and back)
+and once as the launcher runs it, ``--threaded`` (a thread per connection, which runs the
+command itself), alternating
 ``ROUNDS`` times, each on a fresh data directory. Against each it sends, from this
 process, ``PINGS`` pings and then ``COMMANDS`` of each of the catalog's kinds of call
 (``find_one``, ``find_one_and_update``, ``update_one``, ``insert_one``), one at a time,
@@ -14,10 +15,10 @@ docs/performance.md, "The stand-in's way of serving".
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import os
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,12 +26,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pymongo
+from devstack.process import ManagedProcess
+from devstack.stores import embedded_mongodb
+from loadtest.procfs import cpu_seconds
 
 ROUNDS = int(os.environ.get("ROUNDS", "2"))
 PINGS = int(os.environ.get("PINGS", "2000"))
 COMMANDS = int(os.environ.get("COMMANDS", "300"))
 THREADS = int(os.environ.get("THREADS", "8"))
-MODES = {"asyncio": [], "threaded": ["--threaded"]}
+SERVING = "--threaded"  # the launcher's way (devstack.stores); without it, asyncio's
+MODES = ("asyncio", "threaded")
 
 
 def free_port() -> int:
@@ -39,26 +44,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def start(directory: Path, port: int, extra: list[str]) -> subprocess.Popen[bytes]:
-    argv = ["taskset", "-c", "0", sys.executable, "-m", "devstack.mongodb_standin",
-            "--data-dir", str(directory), "--host", "127.0.0.1", "--port", str(port),
-            "--log-file", str(directory / "server.log"),
-            "--pid-file", str(directory / "server.pid"), *extra]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the stand-in did not start")
+def standin(mode: str, port: int, directory: Path) -> ManagedProcess:
+    """The stand-in as the launcher starts it, on CPU 0, serving ``mode``'s way."""
+    spec = embedded_mongodb(port, directory)
+    argv = [arg for arg in spec.argv if arg != SERVING or mode == "threaded"]
+    return ManagedProcess(dataclasses.replace(spec, argv=["taskset", "-c", "0", *argv]),
+                          io.StringIO())
 
 
 def measure(pid: int, count: int, work: Callable[[], object]) -> tuple[float, float]:
@@ -68,10 +59,12 @@ def measure(pid: int, count: int, work: Callable[[], object]) -> tuple[float, fl
     return (1e6 * (cpu_seconds(pid) - cpu) / count, 1e6 * (time.perf_counter() - wall) / count)
 
 
-def one_mode(extra: list[str]) -> dict[str, tuple[float, float]]:
+def one_mode(mode: str) -> dict[str, tuple[float, float]]:
     with tempfile.TemporaryDirectory(prefix="bench-standin-") as tmp:
         port = free_port()
-        process = start(Path(tmp), port, extra)
+        process = standin(mode, port, Path(tmp))
+        process.start()
+        process.wait_ready(30)
         client = pymongo.MongoClient(f"mongodb://127.0.0.1:{port}/?directConnection=true",
                                      maxPoolSize=THREADS + 1)
         try:
@@ -80,7 +73,7 @@ def one_mode(extra: list[str]) -> dict[str, tuple[float, float]]:
             for _ in range(50):  # warm up: connections, statements
                 client.admin.command("ping")
                 products.find_one({"_id": "p1"})
-            pid = process.pid
+            pid = process.pid or 0
             found: dict[str, tuple[float, float]] = {}
             found["ping"] = measure(pid, PINGS, lambda: [
                 client.admin.command("ping") for _ in range(PINGS)])
@@ -103,16 +96,15 @@ def one_mode(extra: list[str]) -> dict[str, tuple[float, float]]:
             return found
         finally:
             client.close()
-            process.terminate()
-            process.wait(10)
+            process.stop()
 
 
 def main() -> None:
     results: dict[str, list[dict[str, tuple[float, float]]]] = {mode: [] for mode in MODES}
     for round_number in range(ROUNDS):
-        for mode, extra in MODES.items():
+        for mode in MODES:
             print(f"round {round_number + 1}/{ROUNDS}: {mode} ...", flush=True)
-            results[mode].append(one_mode(extra))
+            results[mode].append(one_mode(mode))
     kinds = list(results["asyncio"][0])
     print(f"\n{'command':34} " + "  ".join(f"{mode + ' CPU µs':>18} {'wall µs':>14}"
                                            for mode in MODES))

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from devstack.stores import embedded_mongodb
 
 from loadtest import procfs
 
@@ -87,22 +88,8 @@ def start(work, verbose, src):
     md.mkdir(exist_ok=True)
     env["PROMETHEUS_MULTIPROC_DIR"] = str(md)
     procs = {}
-    argv = [
-        str(VENV / "python"),
-        "-m",
-        "devstack.mongodb_standin",  # as the launcher starts it
-        "--threaded",
-        "--data-dir",
-        str(work / "mongodb"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(P_MONGO),
-        "--log-file",
-        str(work / "mongodb/server.log"),
-        "--pid-file",
-        str(work / "mongodb/server.pid"),
-    ] + (["-v"] if verbose else [])
+    # the stand-in as the launcher starts it (its data in work/mongodb)
+    argv = [*embedded_mongodb(P_MONGO, work).argv, *(["-v"] if verbose else [])]
     procs["mongo"] = subprocess.Popen(argv, stdout=log, stderr=log)
     procs["redis"] = subprocess.Popen(
         [
